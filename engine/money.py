@@ -27,8 +27,12 @@ class Money:
         """Reject floats and malformed currency codes at construction."""
         if not isinstance(self.amount, int) or isinstance(self.amount, bool):
             raise TypeError(f"Money amount must be int minor units, got {self.amount!r}")
-        if len(self.currency) != _CODE_LENGTH or not self.currency.isalpha() or not self.currency.isupper():
-            raise ValueError(f"currency must be an ISO 4217 code like 'USD', got {self.currency!r}")
+        if (
+            len(self.currency) != _CODE_LENGTH
+            or not self.currency.isalpha()
+            or not self.currency.isupper()
+        ):
+            raise ValueError(f"currency must be an ISO 4217 code, got {self.currency!r}")
 
     def __add__(self, other: Money) -> Money:
         """Add two amounts of the same currency."""
