@@ -1,0 +1,97 @@
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from engine.rules import Rules
+from engine.settings import ConfigError, load_settings
+
+
+def test_defaults_need_no_configuration() -> None:
+    settings = load_settings({}, dotenv=None)
+    assert settings.database_url == "sqlite:///data/income.db"
+    assert settings.timezone == ZoneInfo("UTC")
+    assert settings.source == "demo"
+    assert settings.demo_scenario == "normal"
+    assert settings.max_proposals == 3
+    assert settings.proposal_ttl_hours == 24
+    assert settings.holdout == 0.1
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.rules == Rules()
+
+
+def test_reads_every_documented_variable() -> None:
+    settings = load_settings(
+        {
+            "DATABASE_URL": "postgresql+psycopg://u@h/db",
+            "INCOME_TIMEZONE": "Asia/Kolkata",
+            "INCOME_DEMO_SCENARIO": "error_spike",
+            "INCOME_MAX_PROPOSALS": "5",
+            "INCOME_PROPOSAL_TTL": "12",
+            "INCOME_APPROVERS": "U01AAA, U02BBB",
+            "INCOME_ONCALL": "W0123",
+            "INCOME_HOLDOUT": "0.2",
+            "SLACK_API_URL": "http://127.0.0.1:9000/api",
+            "SLACK_BOT_TOKEN": "xoxb-1-2",
+            "INCOME_RULE_REVENUE_DROP_PCT": "25",
+        },
+        dotenv=None,
+    )
+    assert settings.timezone == ZoneInfo("Asia/Kolkata")
+    assert settings.demo_scenario == "error_spike"
+    assert settings.max_proposals == 5
+    assert settings.proposal_ttl_hours == 12
+    assert settings.approvers == ("U01AAA", "U02BBB")
+    assert settings.oncall == ("W0123",)
+    assert settings.holdout == 0.2
+    assert settings.slack_api_url == "http://127.0.0.1:9000/api/"
+    assert settings.rules.revenue_drop_pct == 25.0
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("INCOME_MAX_PROPOSALS", "three", "INCOME_MAX_PROPOSALS must be a whole number"),
+        ("INCOME_MAX_PROPOSALS", "-1", "INCOME_MAX_PROPOSALS must be at least 0"),
+        ("INCOME_TIMEZONE", "Mars/Olympus", "INCOME_TIMEZONE must be an IANA timezone"),
+        ("INCOME_DEMO_SCENARIO", "meteor", "INCOME_DEMO_SCENARIO must be one of normal"),
+        ("INCOME_HOLDOUT", "0.9", "INCOME_HOLDOUT must be between 0 and 0.5"),
+        ("INCOME_APPROVERS", "alice", "INCOME_APPROVERS must be Slack user ids"),
+        ("SLACK_BOT_TOKEN", "xapp-wrong", "SLACK_BOT_TOKEN must start with 'xoxb-'"),
+        ("SLACK_API_URL", "ftp://x", r"SLACK_API_URL must be an http\(s\) URL"),
+        ("INCOME_DIGEST_HOUR", "24", "INCOME_DIGEST_HOUR must be at least 0 and at most 23"),
+        ("INCOME_RULE_ERROR_SPIKE_COUNT", "many", "INCOME_RULE_ERROR_SPIKE_COUNT must be a number"),
+    ],
+)
+def test_bad_values_name_the_variable(variable: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_settings({variable: value}, dotenv=None)
+    assert "\n" not in str(caught.value)
+
+
+def test_secrets_are_not_in_repr() -> None:
+    settings = load_settings(
+        {"SLACK_BOT_TOKEN": "xoxb-secret-token", "SMTP_URL": "smtp://u:pw@h:25"}, dotenv=None
+    )
+    assert "secret-token" not in repr(settings)
+    assert "pw@" not in repr(settings)
+
+
+def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("# comment\nINCOME_MAX_PROPOSALS=4\nexport INCOME_CHANNEL='C123'\n\n")
+    settings = load_settings({"INCOME_CHANNEL": "C999"}, dotenv=dotenv)
+    assert settings.max_proposals == 4
+    assert settings.channel == "C999"
+
+
+def test_malformed_dotenv_line_is_reported_with_its_number(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("INCOME_CHANNEL=C1\nthis is not a setting\n")
+    with pytest.raises(ConfigError, match=r"\.env:2: expected KEY=VALUE"):
+        load_settings({}, dotenv=dotenv)
+
+
+def test_webhook_needs_its_secret() -> None:
+    with pytest.raises(ConfigError, match="INCOME_WEBHOOK_SECRET must be set"):
+        load_settings({"INCOME_WEBHOOK_URL": "https://hooks.example.com/x"}, dotenv=None)
