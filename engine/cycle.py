@@ -13,18 +13,24 @@ from engine import detect, kpis, learn
 from engine.actions import Capabilities, content_hash
 from engine.clock import require_aware
 from engine.drafting.templates import Drafter
-from engine.generate import all_candidates
+from engine.generate import generate, unique_candidates
 from engine.logs import event
 from engine.model import (
     Action,
     ActionState,
+    ArmState,
+    Candidate,
     CycleReport,
     Issue,
     IssueChanges,
+    Kpis,
     KpiSnapshot,
     Ranked,
+    ShopData,
 )
+from engine.optimize import optimize
 from engine.ports import ShopSource, UnitOfWork
+from engine.recover import recover
 from engine.report import build_report, proposal_view, report_to_dict
 from engine.rules import Rules
 from engine.timing import Stopwatch
@@ -77,9 +83,8 @@ def run_cycle(
     """Run the seven steps once for `slot`; raise CycleBusyError if the slot is taken."""
     now = require_aware(now)
     cycle_id = _claim(ports, slot, trigger, now)
-    watch = Stopwatch()
     try:
-        report = _steps(config, ports, watch, cycle_id, now)
+        report = _Cycle(config, ports, cycle_id, now).run()
     except Exception as error:
         with ports.uow() as uow:
             uow.cycles.fail(cycle_id, now, f"{type(error).__name__}: {error}")
@@ -102,58 +107,121 @@ def _claim(ports: CyclePorts, slot: str, trigger: str, now: datetime) -> int:
     return cycle_id
 
 
-def _steps(
-    config: CycleConfig, ports: CyclePorts, watch: Stopwatch, cycle_id: int, now: datetime
-) -> CycleReport:
-    with watch.step("monitor"):
-        ports.source.sync(now)
-        snapshot = take_snapshot(ports.source, now)
-        figures = kpis.derive(snapshot)
-    _log_step(watch, cycle=cycle_id, revenue=snapshot.current.revenue, orders=snapshot.current.orders)
-    with watch.step("detect"), ports.uow() as uow:
-        uow.snapshots.add(snapshot)
-        changes = detect.reconcile(uow.issues.open_issues(), detect.detect(snapshot, config.rules))
-        opened, resolved = _apply_issue_changes(uow, changes, now)
-        open_issues = uow.issues.open_issues()
-        uow.commit()
-    _log_step(watch, cycle=cycle_id, opened=len(opened), resolved=len(resolved))
-    with watch.step("learn"), ports.uow() as uow:
-        expired = uow.actions.expire_due(now)
-        arms, cursor = uow.learner.load()
-        events = uow.learner.events_after(cursor)
-        if events:
-            arms = learn.fold(arms, [e for _, e in events])
-            uow.learner.save(arms.values(), events[-1][0])
-        pending_keys = uow.actions.pending_target_keys()
-        uow.commit()
-    _log_step(watch, cycle=cycle_id, events=len(events), expired=len(expired))
-    with watch.step("recover"):
-        data = ports.source.shop_data(now, SHOP_DATA_DAYS)
-        candidates = all_candidates(open_issues, data, config.capabilities, ports.drafter, now)
-    _log_step(watch, cycle=cycle_id, candidates=len(candidates))
-    with watch.step("generate"):
-        ranked = learn.rank(candidates, arms, ports.rng, currency=ports.source.currency)
-        chosen = learn.select(ranked, config.max_proposals, pending_keys)
-        proposals, advice = _store_proposals(config, ports, chosen, cycle_id, now)
-    _log_step(watch, cycle=cycle_id, proposals=len(proposals), advice=len(advice))
-    with watch.step("report"), ports.uow() as uow:
-        pending = uow.actions.find([ActionState.PROPOSED])
-        report = build_report(
-            cycle_id=cycle_id,
-            ran_at=now,
-            kpis=figures,
-            opened=opened,
-            resolved=resolved,
-            open_issues=open_issues,
-            proposals=[proposal_view(a) for a in proposals],
-            advice=[proposal_view(a) for a in advice],
-            pending_count=len(pending),
-            expired_count=len(expired),
-            step_ms=watch.steps,
-        )
-        uow.cycles.finish(cycle_id, now, report_to_dict(report))
-        uow.commit()
-    return report
+@dataclass(frozen=True, slots=True)
+class _Detected:
+    kpis: Kpis
+    opened: list[Issue]
+    resolved: list[Issue]
+    open_issues: list[Issue]
+
+
+@dataclass(frozen=True, slots=True)
+class _Learned:
+    arms: dict[str, ArmState]
+    pending_keys: set[str]
+    expired: int
+
+
+class _Cycle:
+    """One run of the steps; each method is a step with its own transaction."""
+
+    def __init__(
+        self, config: CycleConfig, ports: CyclePorts, cycle_id: int, now: datetime
+    ) -> None:
+        self.config, self.ports, self.cycle_id, self.now = config, ports, cycle_id, now
+        self.watch = Stopwatch()
+
+    def run(self) -> CycleReport:
+        with self.watch.step("monitor"):
+            snapshot = self.monitor()
+        self.log(revenue=snapshot.current.revenue, orders=snapshot.current.orders)
+        with self.watch.step("detect"):
+            detected = self.detect(snapshot)
+        self.log(opened=len(detected.opened), resolved=len(detected.resolved))
+        with self.watch.step("learn"):
+            learned = self.learn()
+        self.log(expired=learned.expired, arms=len(learned.arms))
+        data, found = self.recover_and_optimize(detected.open_issues)
+        with self.watch.step("generate"):
+            generated = generate(data, self.config.capabilities, self.ports.drafter, self.now)
+            proposals, advice = self.propose(unique_candidates([*found, *generated]), learned)
+        self.log(proposals=len(proposals), advice=len(advice))
+        with self.watch.step("report"):
+            report = self.report(detected, learned, proposals, advice)
+        self.log(pending=report.pending_count)
+        return report
+
+    def monitor(self) -> KpiSnapshot:
+        self.ports.source.sync(self.now)
+        return take_snapshot(self.ports.source, self.now)
+
+    def detect(self, snapshot: KpiSnapshot) -> _Detected:
+        with self.ports.uow() as uow:
+            uow.snapshots.add(snapshot)
+            findings = detect.detect(snapshot, self.config.rules)
+            changes = detect.reconcile(uow.issues.open_issues(), findings)
+            opened, resolved = _apply_issue_changes(uow, changes, self.now)
+            open_issues = uow.issues.open_issues()
+            uow.commit()
+        return _Detected(kpis.derive(snapshot), opened, resolved, open_issues)
+
+    def learn(self) -> _Learned:
+        with self.ports.uow() as uow:
+            expired = uow.actions.expire_due(self.now)
+            arms, cursor = uow.learner.load()
+            events = uow.learner.events_after(cursor)
+            if events:
+                arms = learn.fold(arms, [e for _, e in events])
+                uow.learner.save(arms.values(), events[-1][0])
+            pending_keys = uow.actions.pending_target_keys()
+            uow.commit()
+        return _Learned(arms, pending_keys, len(expired))
+
+    def recover_and_optimize(
+        self, open_issues: Sequence[Issue]
+    ) -> tuple[ShopData, list[Candidate]]:
+        caps, drafter, now = self.config.capabilities, self.ports.drafter, self.now
+        with self.watch.step("recover"):
+            data = self.ports.source.shop_data(now, SHOP_DATA_DAYS)
+            recovered = recover(open_issues, data, caps, drafter, now)
+        self.log(candidates=len(recovered))
+        with self.watch.step("optimize"):
+            optimized = optimize(data, caps, drafter, now)
+        self.log(candidates=len(optimized))
+        return data, [*recovered, *optimized]
+
+    def propose(
+        self, candidates: Sequence[Candidate], learned: _Learned
+    ) -> tuple[list[Action], list[Action]]:
+        currency = self.ports.source.currency
+        ranked = learn.rank(candidates, learned.arms, self.ports.rng, currency=currency)
+        chosen = learn.select(ranked, self.config.max_proposals, learned.pending_keys)
+        return _store_proposals(self.config, self.ports, chosen, self.cycle_id, self.now)
+
+    def report(
+        self, detected: _Detected, learned: _Learned, proposals: list[Action], advice: list[Action]
+    ) -> CycleReport:
+        with self.ports.uow() as uow:
+            report = build_report(
+                cycle_id=self.cycle_id,
+                ran_at=self.now,
+                kpis=detected.kpis,
+                opened=detected.opened,
+                resolved=detected.resolved,
+                open_issues=detected.open_issues,
+                proposals=[proposal_view(a) for a in proposals],
+                advice=[proposal_view(a) for a in advice],
+                pending_count=len(uow.actions.find([ActionState.PROPOSED], limit=10_000)),
+                expired_count=learned.expired,
+                step_ms=self.watch.steps,
+            )
+            uow.cycles.finish(self.cycle_id, self.now, report_to_dict(report))
+            uow.commit()
+        return report
+
+    def log(self, **fields: Any) -> None:
+        name, ms = self.watch.steps[-1]
+        event(log, "cycle_step", cycle=self.cycle_id, step=name, ms=ms, **fields)
 
 
 def _apply_issue_changes(
@@ -188,9 +256,3 @@ def _store_proposals(
             (proposals if ranked.candidate.runnable else advice).append(action)
         uow.commit()
     return proposals, advice
-
-
-def _log_step(watch: Stopwatch, **fields: Any) -> None:
-    name, ms = watch.steps[-1]
-    event(log, "cycle_step", step=name, ms=ms, **fields)
-

@@ -36,14 +36,20 @@ def all_candidates(
     issues: Sequence[Issue], data: ShopData, caps: Capabilities, drafter: Drafter, now: datetime
 ) -> list[Candidate]:
     """Recover, optimize and generate candidates, the first of each (arm, targets) kept."""
+    return unique_candidates(
+        [
+            *recover(issues, data, caps, drafter, now),
+            *optimize(data, caps, drafter, now),
+            *generate(data, caps, drafter, now),
+        ]
+    )
+
+
+def unique_candidates(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Candidates in order, the first of each (arm, targets) kept."""
     seen: set[tuple[str, str]] = set()
     unique: list[Candidate] = []
-    everything = [
-        *recover(issues, data, caps, drafter, now),
-        *optimize(data, caps, drafter, now),
-        *generate(data, caps, drafter, now),
-    ]
-    for candidate in everything:
+    for candidate in candidates:
         key = (candidate.arm, candidate.target_key)
         if key not in seen:
             seen.add(key)
