@@ -1,4 +1,4 @@
-"""Render reports, status and actions for the terminal with rich (pure: data in, renderables out)."""
+"""Render reports, status and actions for the terminal with rich: data in, renderables out."""
 
 from __future__ import annotations
 
@@ -65,18 +65,24 @@ def kpi_table(figures: Kpis) -> Table:
     return table
 
 
-def issue_lines(issues: Sequence[Issue], zone: ZoneInfo, title: str) -> RenderableType:
-    """Issues by severity, each with its evidence."""
+def issue_lines(
+    issues: Sequence[Issue], zone: ZoneInfo, title: str, new_ids: frozenset[int] = frozenset()
+) -> RenderableType:
+    """Issues by severity, each with its evidence; those in `new_ids` are marked NEW."""
     if not issues:
         return Text(f"{title}: none", style="green")
     lines: list[RenderableType] = [Text(title, style="bold")]
     for issue in sorted(issues, key=lambda i: (SEVERITY_RANK[i.severity], i.kind.value)):
         head = Text("  ")
+        if issue.id in new_ids:
+            head.append("NEW ", style="bold")
         head.append(f" {issue.severity.value.upper()} ", style=_SEVERITY_STYLE[issue.severity])
         head.append(f" {issue.headline}")
         head.append(f"  (since {when(issue.opened_at, zone)})", style="dim")
         lines.append(head)
-        lines.extend(Text(f"      {label}: {value}", style="dim") for label, value in issue.evidence)
+        lines.extend(
+            Text(f"      {label}: {value}", style="dim") for label, value in issue.evidence
+        )
     return Group(*lines)
 
 
@@ -102,9 +108,8 @@ def report_renderable(report: CycleReport, zone: ZoneInfo) -> RenderableType:
     header = Text(f"Income Engine · cycle {report.cycle_id} · {when(report.ran_at, zone)}")
     header.stylize("bold")
     parts: list[RenderableType] = [header, kpi_table(report.kpis)]
-    if report.opened:
-        parts.append(issue_lines(report.opened, zone, "New issues"))
-    parts.append(issue_lines(report.open_issues, zone, "Open issues"))
+    new_ids = frozenset(issue.id for issue in report.opened)
+    parts.append(issue_lines(report.open_issues, zone, "Open issues", new_ids))
     if report.resolved:
         parts.append(Text("Resolved: " + "; ".join(i.headline for i in report.resolved), "green"))
     parts.append(proposal_lines(report.proposals, "New proposals"))
@@ -132,8 +137,11 @@ def actions_table(actions: Sequence[Action], zone: ZoneInfo) -> RenderableType:
     if not actions:
         return Text("No actions awaiting a decision.", style="dim")
     table = Table(show_edge=False)
-    for column in ("id", "state", "kind", "title", "targets", "expires"):
-        table.add_column(column)
+    for column in ("id", "state", "kind"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("title", ratio=1)
+    table.add_column("targets", justify="right")
+    table.add_column("expires")
     for action in actions:
         table.add_row(
             action.id,

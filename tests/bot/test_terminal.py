@@ -42,9 +42,9 @@ def kpis(growth: float | None = -32.0) -> Kpis:
     )
 
 
-def issue(severity: Severity, headline: str) -> Issue:
+def issue(severity: Severity, headline: str, issue_id: int = 1) -> Issue:
     return Issue(
-        id=1,
+        id=issue_id,
         kind=IssueKind.REVENUE_DROP,
         severity=severity,
         dedup_key="revenue_drop",
@@ -64,7 +64,8 @@ def test_kpi_table_shows_money_rates_and_deltas() -> None:
     assert "▲ 4.0%" in text
     assert "15.2%" in text
     assert "301 (68.0% of carts)" in text
-    assert "Churn (30 days)" in text and "—" in text
+    assert "Churn (30 days)" in text
+    assert "—" in text
 
 
 def test_kpi_table_without_comparison() -> None:
@@ -93,7 +94,7 @@ def test_report_lists_issues_by_severity_and_proposals_with_ids_and_reasons() ->
         opened=(issue(Severity.CRITICAL, "Revenue down 32%"),),
         resolved=(),
         open_issues=(
-            issue(Severity.MEDIUM, "Many carts abandoned"),
+            issue(Severity.MEDIUM, "Many carts abandoned", issue_id=2),
             issue(Severity.CRITICAL, "Revenue down 32%"),
         ),
         proposals=(proposal,),
@@ -104,6 +105,8 @@ def test_report_lists_issues_by_severity_and_proposals_with_ids_and_reasons() ->
     text = text_of(terminal.report_renderable(report, ZONE))
     assert "cycle 7 · Mon 30 Nov 14:00 CET" in text
     assert text.index("CRITICAL  Revenue down 32%") < text.index("MEDIUM  Many carts abandoned")
+    assert "NEW  CRITICAL  Revenue down 32%" in text
+    assert text.count("Revenue down 32%") == 1
     assert "a1b2c3d4e  Email 37 customers who left $1,842.00 in carts · expected $147.36" in text
     assert "why: New: no history yet, exploring" in text
     assert "approve: income approve a1b2c3d4e" in text

@@ -35,7 +35,9 @@ def test_mixing_currencies_is_refused() -> None:
     ("amount", "ratio", "expected"),
     [(1000, 0.1, 100), (1005, 0.1, 100), (1015, 0.1, 102), (999, Decimal("0.5"), 500)],
 )
-def test_times_rounds_half_even_to_whole_minor_units(amount: int, ratio: float, expected: int) -> None:
+def test_times_rounds_half_even_to_whole_minor_units(
+    amount: int, ratio: float, expected: int
+) -> None:
     scaled = Money(amount, "USD").times(ratio)
     assert scaled == Money(expected, "USD")
     assert isinstance(scaled.amount, int)

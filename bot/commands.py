@@ -1,0 +1,204 @@
+"""What each `income` subcommand does; `bot.cli` parses, this module acts and prints."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import signal
+import threading
+from typing import Any
+
+from rich.console import Console
+
+from bot import terminal
+from bot.bootstrap import Runtime, build_runtime
+from bot.demo_runner import run_demo, seed_demo
+from bot.errors import CliError
+from bot.serve import Service
+from engine import kpis
+from engine.cycle import CycleBusyError
+from engine.model import Action, ActionState, CycleReport, RejectReason
+from engine.ports import DecisionOutcome, DecisionResult
+from engine.settings import Settings
+from engine.store import Database
+
+DECIDABLE = (ActionState.PROPOSED,)
+
+
+def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the parsed subcommand; return the exit status."""
+    console = Console(highlight=False)
+    if args.command == "db":
+        Database(settings.database_url).upgrade()
+        console.print("Database is up to date.")
+        return 0
+    runtime = build_runtime(settings)
+    try:
+        return _run(args, runtime, console)
+    finally:
+        runtime.database.dispose()
+
+
+def _run(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
+    handlers = {
+        "demo": _demo,
+        "cycle": _cycle,
+        "status": _status,
+        "actions": _actions,
+        "approve": _approve,
+        "reject": _reject,
+        "serve": _serve,
+    }
+    return handlers[args.command](args, runtime, console)
+
+
+def _demo(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
+    if args.demo_command == "seed":
+        seed_demo(
+            runtime, console, scenario=args.seed_scenario, seed=args.seed_seed, days=args.days
+        )
+        return 0
+    run_demo(
+        runtime, console, scenario=args.scenario, seed=args.seed, hours=args.hours, fresh=args.fresh
+    )
+    return 0
+
+
+def _cycle(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
+    del args
+    try:
+        report = runtime.run_wall_clock_cycle(trigger="manual")
+    except CycleBusyError as error:
+        raise CliError(str(error)) from None
+    console.print(terminal.report_renderable(report, runtime.settings.timezone))
+    return 0
+
+
+def _serve(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
+    del args
+    zone = runtime.settings.timezone
+
+    def notify(report: CycleReport) -> None:
+        if report.needs_attention:
+            console.print(terminal.report_renderable(report, zone))
+        else:
+            console.print(terminal.quiet_line(report, zone))
+
+    service = Service(runtime, notify)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    service.start()
+    console.print(
+        f"Serving on port {service.http.port}: GET /healthz; a cycle every "
+        f"{runtime.settings.interval_seconds} s (Ctrl-C stops)."
+    )
+    stop.wait()
+    console.print("Stopping: waiting for a running cycle to finish.")
+    service.stop()
+    return 0
+
+
+def _status(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
+    del args
+    zone = runtime.settings.timezone
+    with runtime.database.uow() as uow:
+        snapshot = uow.snapshots.latest()
+        open_issues = uow.issues.open_issues()
+        pending = uow.actions.find(DECIDABLE)
+    if snapshot is None:
+        console.print("No cycle has run yet: try `income demo` or `income cycle`.")
+        return 0
+    console.print(f"[bold]Status as of {terminal.when(snapshot.taken_at, zone)}[/bold]")
+    console.print(terminal.kpi_table(kpis.derive(snapshot)))
+    console.print(terminal.issue_lines(open_issues, zone, "Open issues"))
+    console.print(terminal.actions_table(pending, zone))
+    return 0
+
+
+def _actions(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
+    states = None if args.all else DECIDABLE
+    with runtime.database.uow() as uow:
+        actions = uow.actions.find(states)
+    if args.json:
+        print(json.dumps([action_json(a) for a in actions], indent=2))  # noqa: T201 - machine output
+        return 0
+    console.print(terminal.actions_table(actions, runtime.settings.timezone))
+    return 0
+
+
+def action_json(action: Action) -> dict[str, Any]:
+    """An action as `income actions --json` lists it."""
+    candidate = action.candidate
+    return {
+        "id": action.id,
+        "kind": candidate.kind.value,
+        "state": action.state.value,
+        "title": candidate.title,
+        "targets": [
+            {"key": t.key, "customer_id": t.customer_id, "ref": t.ref, "value": t.value}
+            for t in candidate.targets
+        ],
+        "expected_value": (
+            None
+            if candidate.expected_value is None
+            else {
+                "amount": candidate.expected_value.amount,
+                "currency": candidate.expected_value.currency,
+            }
+        ),
+        "runnable": candidate.runnable,
+        "reason": action.reason,
+        "expires_at": action.expires_at.isoformat(),
+    }
+
+
+def _actor(args: argparse.Namespace) -> str:
+    return str(args.actor) if args.actor else f"cli:{getpass.getuser()}"
+
+
+def _approve(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
+    now = runtime.decision_time()
+    with runtime.database.uow() as uow:
+        result = uow.actions.approve(args.action_id, _actor(args), now)
+        uow.commit()
+    _explain(result, args.action_id, runtime)
+    console.print(
+        f"Approved {args.action_id} as {_actor(args)} at "
+        f"{terminal.when(now, runtime.settings.timezone)}; its execution is queued."
+    )
+    return 0
+
+
+def _reject(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
+    now = runtime.decision_time()
+    reason = RejectReason(args.reason)
+    with runtime.database.uow() as uow:
+        result = uow.actions.reject(args.action_id, _actor(args), now, reason, args.note)
+        uow.commit()
+    _explain(result, args.action_id, runtime)
+    console.print(f"Rejected {args.action_id} ({reason.value}); the learner will weigh it.")
+    return 0
+
+
+def _explain(result: DecisionResult, action_id: str, runtime: Runtime) -> None:
+    """Raise a CliError saying why a decision changed nothing."""
+    if result.ok:
+        return
+    zone = runtime.settings.timezone
+    outcome = result.outcome
+    if outcome is DecisionOutcome.NOT_FOUND:
+        raise CliError(f"no action with id {action_id!r} (see `income actions`)")
+    if outcome is DecisionOutcome.ALREADY_DECIDED and result.action is not None:
+        by = result.decided_by or "someone"
+        at = terminal.when(result.decided_at, zone) if result.decided_at else "an earlier time"
+        state = result.action.state.value
+        raise CliError(
+            f"{action_id} was already handled ({state}) by {by} at {at}; nothing changed"
+        )
+    if outcome is DecisionOutcome.EXPIRED:
+        raise CliError(f"{action_id} expired before anyone decided; it can no longer be approved")
+    if outcome is DecisionOutcome.NOT_RUNNABLE:
+        raise CliError(f"{action_id} is advice only: nothing is configured to carry it out")
+    raise CliError(f"{action_id}: {outcome.value.replace('_', ' ')}; nothing changed")

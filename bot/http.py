@@ -1,0 +1,60 @@
+"""The process's HTTP face: a threaded waitress server with `/healthz` (Slack routes join later)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from waitress.server import create_server
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+HealthCheck = Callable[[], dict[str, Any]]
+
+
+def health_app(check: HealthCheck) -> WsgiApp:
+    """A WSGI app answering `GET /healthz` with the check's JSON (503 when not ok)."""
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != "/healthz":
+            return _respond(start_response, "404 Not Found", {"error": "not found"})
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return _respond(start_response, "405 Method Not Allowed", {"error": "use GET"})
+        body = check()
+        status = "200 OK" if body.get("status") == "ok" else "503 Service Unavailable"
+        return _respond(start_response, status, body)
+
+    return app
+
+
+def _respond(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+    payload = json.dumps(body).encode()
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+    start_response(status, headers)
+    return [payload]
+
+
+class HttpServer:
+    """waitress in a background thread: many threads, one process."""
+
+    def __init__(self, app: WsgiApp, host: str, port: int, threads: int = 8) -> None:
+        self._server: Any = create_server(app, host=host, port=port, threads=threads)
+        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (useful when 0 asked for any free port)."""
+        return int(self._server.effective_port)
+
+    def start(self) -> None:
+        """Serve in the background."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop accepting and close the listening socket."""
+        self._server.close()
+        self._server.task_dispatcher.shutdown()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)

@@ -1,0 +1,100 @@
+"""`income serve`: one process with the HTTP server and the scheduled cycle on the wall clock."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.bootstrap import Runtime
+from bot.http import HttpServer, health_app
+from engine.clock import utc_now
+from engine.cycle import CycleBusyError
+from engine.logs import event
+from engine.model import CycleReport
+
+log = logging.getLogger("income.serve")
+
+MISFIRE_GRACE_SECONDS = 15 * 60
+Notify = Callable[[CycleReport], None]
+
+
+def scheduled_slot(now: datetime, interval_seconds: int) -> str:
+    """The slot a scheduled cycle at `now` claims: the start of its interval, in UTC."""
+    start = int(now.timestamp()) // interval_seconds * interval_seconds
+    return f"scheduled:{datetime.fromtimestamp(start, UTC).isoformat()}"
+
+
+class Service:
+    """The scheduler and the HTTP server of one `income serve` process."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        notify: Notify,
+        host: str = "0.0.0.0",  # noqa: S104 - a platform's web process listens on all interfaces
+        port: int | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.notify = notify
+        self.last_cycle: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        port = runtime.settings.port if port is None else port
+        self.http = HttpServer(health_app(self.health), host, port)
+        self.scheduler = BackgroundScheduler(timezone=UTC)
+        self.scheduler.add_job(
+            self.scheduled_cycle,
+            "interval",
+            seconds=runtime.settings.interval_seconds,
+            next_run_time=utc_now(),
+            misfire_grace_time=MISFIRE_GRACE_SECONDS,
+            coalesce=True,
+            max_instances=1,
+            id="cycle",
+        )
+
+    def start(self) -> None:
+        """Serve HTTP and start the schedule (the first cycle runs at once)."""
+        self.http.start()
+        self.scheduler.start()
+        event(log, "serve_started", port=self.http.port)
+
+    def stop(self) -> None:
+        """Stop the schedule (waiting for a running cycle) and the HTTP server."""
+        self.scheduler.shutdown(wait=True)
+        self.http.stop()
+
+    def scheduled_cycle(self) -> None:
+        """Run the cycle of the current slot unless another copy already has."""
+        now = self.runtime.decision_time()
+        slot = scheduled_slot(now, self.runtime.settings.interval_seconds)
+        try:
+            report = self.runtime.run_wall_clock_cycle(trigger="scheduled", slot=slot)
+        except CycleBusyError as busy:
+            event(log, "cycle_skipped", slot=slot, reason=str(busy))
+            return
+        except Exception:
+            log.exception("cycle_error")
+            self._record(slot, ok=False)
+            return
+        self._record(slot, ok=True)
+        self.notify(report)
+
+    def _record(self, slot: str, *, ok: bool) -> None:
+        with self._lock:
+            self.last_cycle = {"slot": slot, "ok": ok, "at": utc_now().isoformat()}
+
+    def health(self) -> dict[str, Any]:
+        """Liveness and readiness: the database answers; the last cycle's outcome."""
+        try:
+            with self.runtime.database.uow() as uow:
+                uow.cycles.running()
+        except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
+            return {"status": "error", "database": type(error).__name__}
+        with self._lock:
+            last = dict(self.last_cycle)
+        return {"status": "ok", "database": "ok", "last_cycle": last or None}

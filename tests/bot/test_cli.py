@@ -1,0 +1,196 @@
+"""The `income` command, run in-process as a user would type it, on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+def use_database(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    monkeypatch.chdir(folder)
+    for name in ("DATABASE_URL", "INCOME_DEMO_SCENARIO", "INCOME_TIMEZONE", "INCOME_SOURCE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{folder / 'income.db'}")
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database after `income demo --scenario cart_abandonment` (seeded once per module)."""
+    folder = tmp_path_factory.mktemp("seeded")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        use_database(monkeypatch, folder)
+        assert main(["demo", "--scenario", "cart_abandonment", "--seed", "11"]) == 0
+    return folder / "income.db"
+
+
+@pytest.fixture
+def shop(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the seeded database, configured as DATABASE_URL."""
+    shutil.copy(seeded, tmp_path / "income.db")
+    use_database(monkeypatch, tmp_path)
+    return tmp_path
+
+
+def pending(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+    capsys.readouterr()
+    assert main(["actions", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert isinstance(listed, list)
+    return listed
+
+
+def test_cart_abandonment_demo_reports_the_issue_and_a_recovery_proposal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_database(monkeypatch, tmp_path)
+    assert main(["demo", "--scenario", "cart_abandonment", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "Seeding 28 days (cart_abandonment, seed 3)" in out
+    assert "Revenue" in out
+    assert "vs previous 24 h" in out
+    assert "MEDIUM" in out
+    assert "carts abandoned" in out
+    assert "Email" in out
+    assert "in carts" in out
+    assert "approve: income approve a" in out
+
+
+def test_actions_json_lists_id_kind_state_title_targets(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listed = pending(capsys)
+    recovery = [a for a in listed if a["kind"] == "cart_recovery_email"]
+    assert len(recovery) == 1
+    entry = recovery[0]
+    assert {"id", "kind", "state", "title", "targets"} <= entry.keys()
+    assert entry["state"] == "proposed"
+    targets = entry["targets"]
+    assert isinstance(targets, list)
+    assert targets
+    assert all(str(t["key"]).startswith("cart:") for t in targets)
+
+
+def test_approving_twice_queues_once_and_names_the_first_approver(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    action_id = next(a["id"] for a in pending(capsys) if a["kind"] == "cart_recovery_email")
+    assert main(["approve", str(action_id), "--as", "ana"]) == 0
+    assert f"Approved {action_id} as ana" in capsys.readouterr().out
+
+    assert main(["approve", str(action_id), "--as", "bo"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"{action_id} was already handled (approved) by ana at" in err
+    assert "nothing changed" in err
+    assert main(["actions", "--json", "--all"]) == 0
+    states = {a["id"]: a["state"] for a in json.loads(capsys.readouterr().out)}
+    assert states[action_id] == "approved"
+
+
+def test_reject_with_reason_then_approve_is_refused(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    action_id = str(pending(capsys)[0]["id"])
+    assert main(["reject", action_id, "--reason", "wrong_targets", "--note", "VIPs"]) == 0
+    assert f"Rejected {action_id} (wrong_targets)" in capsys.readouterr().out
+    assert main(["approve", action_id]) == 1
+    assert "already handled (rejected)" in capsys.readouterr().err
+
+
+def test_unknown_action_id_is_one_clear_line(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["approve", "nosuchid"]) == 1
+    assert capsys.readouterr().err == (
+        "income: no action with id 'nosuchid' (see `income actions`)\n"
+    )
+
+
+def test_status_names_revenue_issues_and_pending(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "Status as of" in out
+    assert "Revenue" in out
+    assert "$" in out
+    assert "carts abandoned" in out
+    assert "cart_recovery_email" in out
+
+
+def test_demo_continues_the_same_shop_an_hour_later(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--hours", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Continuing the demo shop (cart_abandonment, seed 11)" in out
+    assert "Seeding" not in out
+    assert out.count("cycle ") >= 2
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["reject", "a1", "--reason", "because"],
+        ["demo", "--scenario", "meteor"],
+        ["demo", "--hours", "0"],
+        ["frobnicate"],
+        [],
+    ],
+)
+def test_bad_arguments_print_usage_and_exit_2(
+    argv: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    use_database(monkeypatch, tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert "usage: income" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DATABASE_URL", "nosuchdialect://x", "DATABASE_URL"),
+        ("DATABASE_URL", "postgresql+psycopg://u:hunter2@127.0.0.1:1/db", "DATABASE_URL"),
+        ("INCOME_DEMO_SCENARIO", "meteor", "INCOME_DEMO_SCENARIO must be one of"),
+        ("INCOME_TIMEZONE", "Nowhere/Land", "INCOME_TIMEZONE"),
+    ],
+)
+def test_bad_configuration_is_one_line_without_traceback(
+    variable: str,
+    value: str,
+    message: str,
+    *,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    use_database(monkeypatch, tmp_path)
+    monkeypatch.setenv(variable, value)
+    assert main(["status"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("income: ")
+    assert err.count("\n") == 1
+    assert message in err
+    assert "Traceback" not in err
+    assert "hunter2" not in err
+
+
+def test_db_upgrade_creates_the_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_database(monkeypatch, tmp_path)
+    assert main(["db", "upgrade"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert (tmp_path / "income.db").stat().st_size > 0
+    assert main(["status"]) == 0
+    assert "No cycle has run yet" in capsys.readouterr().out
