@@ -40,6 +40,7 @@ log = logging.getLogger("income.cycle")
 WINDOW = timedelta(hours=24)
 CHURN_WINDOW = timedelta(days=30)
 SHOP_DATA_DAYS = 30
+PENDING_LIMIT = 10_000
 
 
 class CycleBusyError(RuntimeError):
@@ -118,8 +119,18 @@ class _Detected:
 @dataclass(frozen=True, slots=True)
 class _Learned:
     arms: dict[str, ArmState]
-    pending_keys: set[str]
+    pending: list[Action]
     expired: int
+
+    def fresh(self, candidates: Sequence[Candidate]) -> list[Candidate]:
+        """Candidates of an action family with no proposal still awaiting a decision."""
+        busy = {action_family(action.candidate) for action in self.pending}
+        return [c for c in candidates if action_family(c) not in busy]
+
+
+def action_family(candidate: Candidate) -> str:
+    """Issue context and action kind, any variant: one pending proposal per family at a time."""
+    return candidate.arm.rsplit("/", 1)[0]
 
 
 class _Cycle:
@@ -173,9 +184,9 @@ class _Cycle:
             if events:
                 arms = learn.fold(arms, [e for _, e in events])
                 uow.learner.save(arms.values(), events[-1][0])
-            pending_keys = uow.actions.pending_target_keys()
+            pending = uow.actions.find([ActionState.PROPOSED], limit=PENDING_LIMIT)
             uow.commit()
-        return _Learned(arms, pending_keys, len(expired))
+        return _Learned(arms, pending, len(expired))
 
     def recover_and_optimize(
         self, open_issues: Sequence[Issue]
@@ -194,8 +205,10 @@ class _Cycle:
         self, candidates: Sequence[Candidate], learned: _Learned
     ) -> tuple[list[Action], list[Action]]:
         currency = self.ports.source.currency
-        ranked = learn.rank(candidates, learned.arms, self.ports.rng, currency=currency)
-        chosen = learn.select(ranked, self.config.max_proposals, learned.pending_keys)
+        fresh = learned.fresh(candidates)
+        ranked = learn.rank(fresh, learned.arms, self.ports.rng, currency=currency)
+        pending_keys = {action.candidate.target_key for action in learned.pending}
+        chosen = learn.select(ranked, self.config.max_proposals, pending_keys)
         return _store_proposals(self.config, self.ports, chosen, self.cycle_id, self.now)
 
     def report(
@@ -211,7 +224,7 @@ class _Cycle:
                 open_issues=detected.open_issues,
                 proposals=[proposal_view(a) for a in proposals],
                 advice=[proposal_view(a) for a in advice],
-                pending_count=len(uow.actions.find([ActionState.PROPOSED], limit=10_000)),
+                pending_count=len(uow.actions.find([ActionState.PROPOSED], limit=PENDING_LIMIT)),
                 expired_count=learned.expired,
                 step_ms=self.watch.steps,
             )

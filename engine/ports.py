@@ -152,10 +152,6 @@ class ActionRepository(Protocol):
         """Actions, newest first, optionally only in some states."""
         ...
 
-    def pending_target_keys(self) -> set[str]:
-        """Target keys of proposals still awaiting a decision."""
-        ...
-
     def targets(self, action_id: str) -> list[tuple[Target, TargetState]]:
         """An action's targets with their per-target state."""
         ...

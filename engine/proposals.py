@@ -199,6 +199,7 @@ def email_campaign(
             ("orders", f"{product.orders:,}"),
             ("days", str(ctx.data.days)),
         ),
+        params=(("product_id", product.product_id),),
         issue_kind=issue_kind,
         expected_value=ctx.money(product.price * len(targets)).times(CAMPAIGN_PRIOR),
     )

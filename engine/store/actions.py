@@ -78,11 +78,6 @@ class SqlActionRepository:
         rows = self._session.scalars(query.limit(limit)).all()
         return load_actions(self._session, rows)
 
-    def pending_target_keys(self) -> set[str]:
-        """Target keys of proposals still awaiting a decision."""
-        query = select(ActionRow.target_key).where(ActionRow.state == ActionState.PROPOSED.value)
-        return set(self._session.scalars(query))
-
     def targets(self, action_id: str) -> list[tuple[Target, TargetState]]:
         """An action's targets with their per-target state."""
         return load_targets(self._session, action_id)

@@ -16,6 +16,7 @@ from engine.model import (
     ActionState,
     ChurnCounts,
     IssueKind,
+    RejectReason,
     ShopData,
     WindowCounts,
 )
@@ -133,6 +134,27 @@ def test_cart_spike_opens_one_issue_and_proposes_recovery_once(database: Databas
         ]
     assert len(recoveries) == 1
     assert len(recoveries[0].candidate.targets) == len(CARTS)
+
+
+def test_one_pending_proposal_per_action_family_until_someone_decides(
+    database: Database,
+) -> None:
+    source = FakeSource(current=CART_SPIKE, data=shop(abandoned_carts=CARTS))
+    first = run(database, source, NOW)
+    recovery = next(p for p in first.proposals if p.kind is ActionKind.CART_RECOVERY_EMAIL)
+    source.data = shop(abandoned_carts=tuple(cart(n, 5_000) for n in range(100, 120)))
+    second = run(database, source, NOW + HOUR)  # new carts, but the first proposal is pending
+    assert ActionKind.CART_RECOVERY_EMAIL not in [p.kind for p in second.proposals]
+    with database.uow() as uow:
+        rejected = uow.actions.reject(
+            recovery.action_id, "U1", NOW + HOUR, RejectReason.WRONG_TARGETS, None
+        )
+        uow.commit()
+    assert rejected.ok
+    third = run(database, source, NOW + 2 * HOUR)
+    again = [p for p in third.proposals if p.kind is ActionKind.CART_RECOVERY_EMAIL]
+    assert len(again) == 1
+    assert again[0].target_count == 20
 
 
 def test_issue_resolves_when_the_rule_stops_firing(database: Database) -> None:

@@ -58,6 +58,8 @@ def test_campaign_features_the_best_margin_product_that_sells():
     assert "Mug yet: it is $15.00, and 40 orders in the last 30 days" in campaign.content.body
     assert campaign.expected_value == Money(150, "USD")  # 2 % of 5 x $15
     assert [t.key for t in campaign.targets] == [f"customer:b{i}" for i in range(5)]
+    mug = next(p for p in DATA.products if p.name == "Mug")
+    assert campaign.params == (("product_id", mug.product_id),)  # the executor features it
 
 
 def test_referral_gives_friends_a_discount_and_touches_money():

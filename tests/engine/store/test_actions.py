@@ -101,7 +101,7 @@ def test_find_newest_first_and_by_state(database: Database) -> None:
     assert everything[2].candidate == first.candidate
 
 
-def test_pending_target_keys_are_those_of_undecided_proposals(database: Database) -> None:
+def test_find_proposed_lists_only_undecided_proposals(database: Database) -> None:
     kept = _add(database, sample_candidate(variant="a"))
     decided = _add(
         database,
@@ -111,8 +111,8 @@ def test_pending_target_keys_are_those_of_undecided_proposals(database: Database
         uow.actions.approve(decided.id, "U1", T0 + timedelta(hours=1))
         uow.commit()
     with database.uow() as uow:
-        keys = uow.actions.pending_target_keys()
-    assert keys == {kept.candidate.target_key}
+        pending = uow.actions.find([ActionState.PROPOSED])
+    assert [a.id for a in pending] == [kept.id]
 
 
 def test_card_location_is_remembered(database: Database) -> None:

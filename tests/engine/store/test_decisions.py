@@ -237,7 +237,7 @@ def test_expire_due(database: Database) -> None:
     assert expired[0].candidate.targets == due[0].candidate.targets
     with database.uow() as uow:
         assert uow.actions.expire_due(T0 + TTL) == []
-        assert uow.actions.pending_target_keys() == {fresh.candidate.target_key}
+        assert [a.id for a in uow.actions.find([ActionState.PROPOSED])] == [fresh.id]
         events = uow.learner.events_after(0)
     assert sorted(e.arm for _, e in events) == sorted(a.candidate.arm for a in due)
     assert {e.kind for _, e in events} == {LearnEventKind.EXPIRED}
