@@ -12,6 +12,7 @@ from bot import terminal
 from bot.bootstrap import DEMO_HISTORY_DAYS, Runtime
 from engine.clock import HOUR, floor_hour, utc_now
 from engine.cycle import run_cycle
+from engine.demo import DemoNotStartedError
 from engine.store import clear_business_data
 
 ProgressCallback = Callable[[int, int], None]
@@ -45,6 +46,11 @@ def seed_demo(
     console.print(f"Demo shop ready: {days} days of history, scenario {scenario}, seed {seed}.")
 
 
+def _has_cycled(runtime: Runtime) -> bool:
+    with runtime.database.uow() as uow:
+        return uow.snapshots.latest() is not None
+
+
 def run_demo(
     runtime: Runtime,
     console: Console,
@@ -64,15 +70,15 @@ def run_demo(
         seed_demo(
             runtime, console, scenario=wanted_scenario, seed=wanted_seed, days=DEMO_HISTORY_DAYS
         )
-        first = runtime.shop.state()
-        assert first is not None  # noqa: S101 - start() always records state
-        start = first.clock
-    else:
-        start = state.clock + HOUR
+    elif _has_cycled(runtime):
         console.print(
             f"Continuing the demo shop ({state.scenario}, seed {state.seed}) "
-            f"from {terminal.when(start, runtime.settings.timezone)}."
+            f"from {terminal.when(state.clock + HOUR, runtime.settings.timezone)}."
         )
+    current = runtime.shop.state()
+    if current is None:
+        raise DemoNotStartedError("the demo shop has not been started")
+    start = current.clock + HOUR if _has_cycled(runtime) else current.clock
     zone = runtime.settings.timezone
     for hour in range(hours):
         now = start + hour * HOUR

@@ -194,3 +194,22 @@ def test_db_upgrade_creates_the_schema(
     assert (tmp_path / "income.db").stat().st_size > 0
     assert main(["status"]) == 0
     assert "No cycle has run yet" in capsys.readouterr().out
+
+
+def test_seed_with_progress_then_the_first_cycle_reports_at_the_seeded_hour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_database(monkeypatch, tmp_path)
+    assert main(["demo", "seed", "--days", "3", "--scenario", "error_spike"]) == 0
+    out = capsys.readouterr().out
+    assert "Seeding 3 days (error_spike, seed 7)" in out
+    assert "3/3" in out
+    assert "Demo shop ready: 3 days of history" in out
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Continuing" not in out
+    assert "cycle 1 ·" in out
+    assert "CRITICAL" in out
+    assert "errors" in out
+    assert main(["demo"]) == 0
+    assert "Continuing the demo shop (error_spike, seed 7)" in capsys.readouterr().out
