@@ -206,7 +206,7 @@ class _Cycle:
     ) -> tuple[list[Action], list[Action]]:
         currency = self.ports.source.currency
         fresh = learned.fresh(candidates)
-        ranked = learn.rank(fresh, learned.arms, self.ports.rng, currency=currency)
+        ranked = learn.rank(fresh, learned.arms, self.ports.rng, currency=currency, now=self.now)
         pending_keys = {action.candidate.target_key for action in learned.pending}
         chosen = learn.select(ranked, self.config.max_proposals, pending_keys)
         return _store_proposals(self.config, self.ports, chosen, self.cycle_id, self.now)

@@ -1,77 +1,74 @@
-"""Learn: a Beta-Bernoulli Thompson sampler over arms (pure; chance only from a passed Random).
+"""Learn: two-stage Thompson sampling with forgetting and change detection (pure; no I/O).
 
-An arm is `Candidate.arm` ("<issue kind or income>/<action kind>/<variant>"). Each arm holds a
-Beta(alpha, beta) belief that proposing it ends well, starting from Beta(1, 1). The public API,
-enough for the hourly cycle or any simulator to drive the learner:
+An arm is `Candidate.arm` ("<issue kind or income>/<action kind>/<variant>"). Each arm holds
+two Beta posteriors and a value model (`engine.learning.posterior`):
 
-- ``fold(arms, events) -> dict[str, ArmState]`` — fold decisions and outcomes, in time order:
+- P(approved), updated at once from decisions: an approval is a yes; a rejection is a no
+  weighted by its reason (not now / wrong targets 0.5, other 1, never 1.5 and the arm is
+  switched off until an ENABLED event); an expiry is a weak no (0.25: nobody may have looked).
+- P(succeeded | executed), updated when outcomes land. An approved run without an outcome is
+  pending: unknown, never a failure.
+- Value per succeeded run (minor units): the candidate's expected value as a prior worth two
+  runs, updated by SUCCEEDED values and later VALUE events.
 
-  ========== ===================================================================
-  APPROVED   approved += 1; no reward yet (a pending outcome is not a failure)
-  SUCCEEDED  alpha += 1, succeeded += 1, value_total += value
-  FAILED     beta += 1, failed += 1
-  REJECTED   beta += 1, rejected += 1; reason NEVER also sets disabled
-  EXPIRED    beta += 0.5, expired += 1 (weaker than a rejection: nobody looked)
-  ========== ===================================================================
+Evidence is forgotten with a half-life (`LearnConfig.half_life_hours`), so arms not tried for a
+while are explored again (hidden drift). A CUSUM detector per stage resets an arm to its recent
+window when its results fall far below its posterior (revealed drift). Priors are informative
+(`LearnConfig`, per arm prefix). State is a fold of the event log: folding it in one go equals
+folding it in pieces, so it is rebuilt identically from the store.
 
-  Unknown arms start from ``ArmState(arm)``. Folding is a plain sum, so folding a log in one go
-  equals folding it in any number of consecutive pieces.
-- ``rank(candidates, arms, rng, *, currency=None) -> list[Ranked]`` — draw θ ~ Beta(alpha, beta)
-  per candidate (`rng.betavariate`); highest θ first, ties broken by expected value, then at
-  random; disabled arms are left out. Each `Ranked` carries `explain`'s one-line reason, with
-  money in the candidate's expected-value currency, else `currency`.
-- ``select(ranked, limit, pending_target_keys, *, advice_limit=None) -> list[Ranked]`` — this
-  cycle's proposals, in rank order: at most `limit` runnable ones (the Approve cards) and, under
-  a budget of their own (`advice_limit`, default `limit`), at most that many advice-only ones
-  (no executor), so advice never takes a runnable proposal's slot. Split the result on
-  `candidate.runnable`. One per arm; none whose target key is pending.
-- ``explain(arm_state, currency) -> str`` — why an arm is proposed, true to its counts.
+Public API (also what `bench.learner` drives; `Policy` is for any outside simulator):
+
+- ``Policy(arms, *, values=None, config=DEFAULT_CONFIG)`` — a policy over a list of arms,
+  with optional expected values per arm (minor units). Observe with ``approved(arm, at)``,
+  ``rejected(arm, at, reason)``, ``expired(arm, at)``, ``succeeded(arm, at, value)``,
+  ``failed(arm, at)``, ``valued(arm, at, value)``, ``enabled(arm, at)`` or
+  ``observe(LearnEvent)``; ask ``rank(at, rng) -> [(arm, score)]`` (best first) or
+  ``choose(at, rng) -> arm``. ``states`` holds the `ArmState`s.
+- ``fold(arms, events, config=DEFAULT_CONFIG) -> dict[str, ArmState]`` — arm states after the
+  events, in time order; the input is left alone, new arms come last.
+- ``rank(candidates, arms, rng, *, currency=None, now=None, config=DEFAULT_CONFIG)`` — per
+  candidate one draw of P(approved) x P(succeeded) times its mean value (evidence counts
+  `config.sharpness` times in a draw, the prior once; `now` forgets up to now); best first,
+  disabled arms left out, ties at random. A candidate without any value information is valued
+  like the best-valued candidate, so it competes on its probabilities. Each `Ranked` carries
+  `explain`'s reason; a money-touching candidate whose expected value exceeds
+  `config.explore_money_limit` and that is chosen by exploration (its arm has fewer than
+  `min_decisions` decisions, or a better arm by posterior mean is ranked below it) says
+  "exploratory: ..." first.
+- ``select(ranked, limit, pending_target_keys, *, advice_limit=None)`` — this cycle's
+  proposals: at most `limit` runnable ones (INCOME_MAX_PROPOSALS) and at most `advice_limit`
+  (default `limit`) advice-only ones; one per arm; none whose target key is pending.
+- ``explain(arm_state, currency) -> str`` — e.g. "approved 12 of 15, 9 of 11 runs succeeded,
+  recovered $42.00 per run on average, 3 runs pending".
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import replace
-from fractions import Fraction
+from datetime import datetime
 
-from engine.model import ArmState, Candidate, LearnEvent, LearnEventKind, Ranked, RejectReason
-from engine.money import Money
+from engine.learning.config import DEFAULT_CONFIG, LearnConfig
+from engine.learning.explain import explain
+from engine.learning.policy import Policy
+from engine.learning.posterior import apply, discount, expected, mean_value, sample
+from engine.model import ArmState, Candidate, LearnEvent, Ranked
 
-EXPIRY_PENALTY = 0.5
+__all__ = ["DEFAULT_CONFIG", "LearnConfig", "Policy", "explain", "fold", "rank", "select"]
 
 
-def fold(arms: Mapping[str, ArmState], events: Iterable[LearnEvent]) -> dict[str, ArmState]:
+def fold(
+    arms: Mapping[str, ArmState],
+    events: Iterable[LearnEvent],
+    config: LearnConfig = DEFAULT_CONFIG,
+) -> dict[str, ArmState]:
     """Arm states after the events; the input is left untouched, new arms come last."""
     folded = dict(arms)
     for event in events:
         state = folded.get(event.arm) or ArmState(event.arm)
-        folded[event.arm] = _apply(state, event)
+        folded[event.arm] = apply(state, event, config)
     return folded
-
-
-def _apply(state: ArmState, event: LearnEvent) -> ArmState:
-    match event.kind:
-        case LearnEventKind.APPROVED:
-            return replace(state, approved=state.approved + 1)
-        case LearnEventKind.SUCCEEDED:
-            return replace(
-                state,
-                alpha=state.alpha + 1,
-                succeeded=state.succeeded + 1,
-                value_total=state.value_total + event.value,
-            )
-        case LearnEventKind.FAILED:
-            return replace(state, beta=state.beta + 1, failed=state.failed + 1)
-        case LearnEventKind.REJECTED:
-            return replace(
-                state,
-                beta=state.beta + 1,
-                rejected=state.rejected + 1,
-                disabled=state.disabled or event.reason is RejectReason.NEVER,
-            )
-        case LearnEventKind.EXPIRED:
-            return replace(state, beta=state.beta + EXPIRY_PENALTY, expired=state.expired + 1)
 
 
 def rank(
@@ -80,29 +77,34 @@ def rank(
     rng: random.Random,
     *,
     currency: str | None = None,
+    now: datetime | None = None,
+    config: LearnConfig = DEFAULT_CONFIG,
 ) -> list[Ranked]:
-    """Thompson-sample every candidate of an enabled arm; best first, each with its reason.
-
-    Reasons format money in the candidate's expected-value currency, else in `currency`.
-    """
-    draws: list[tuple[tuple[float, bool, int, float], Candidate, ArmState]] = []
+    """Thompson-sample every candidate of an enabled arm; best first, each with its reason."""
+    states: list[tuple[Candidate, ArmState, float | None]] = []
     for candidate in candidates:
         state = arms.get(candidate.arm) or ArmState(candidate.arm)
         if state.disabled:
             continue
-        theta = rng.betavariate(state.alpha, state.beta)
-        value = candidate.expected_value
-        key = (theta, value is not None, 0 if value is None else value.amount, rng.random())
-        draws.append((key, candidate, state))
-    draws.sort(key=lambda draw: draw[0], reverse=True)
-    return [
-        Ranked(
-            candidate=candidate,
-            score=key[0],
-            reason=explain(state, _currency(candidate) or currency),
-        )
-        for key, candidate, state in draws
-    ]
+        state = discount(state, now, config) if now is not None else state
+        states.append((candidate, state, mean_value(state, _prior(candidate), config)))
+    known = [value for _, _, value in states if value is not None]
+    fallback = max(known, default=1.0)
+    draws: list[tuple[float, float, float, Candidate, ArmState]] = []
+    for candidate, state, value in states:
+        worth = fallback if value is None else value
+        score = sample(state, rng, config) * worth
+        draws.append((score, rng.random(), expected(state, config) * worth, candidate, state))
+    draws.sort(key=lambda draw: (draw[0], draw[1]), reverse=True)
+    ranked: list[Ranked] = []
+    best_below = 0.0
+    for score, _, mean, candidate, state in reversed(draws):
+        reason = explain(state, _currency(candidate) or currency)
+        if _exploratory(candidate, state, mean < best_below, config):
+            reason = f"exploratory: {reason}"
+        ranked.append(Ranked(candidate=candidate, score=score, reason=reason))
+        best_below = max(best_below, mean)
+    return ranked[::-1]
 
 
 def select(
@@ -134,52 +136,20 @@ def select(
     return chosen
 
 
-def explain(arm_state: ArmState, currency: str | None) -> str:
-    """One line on why the arm is proposed, e.g. 'Approved 12 of 15, 9 succeeded, ...'."""
-    state = arm_state
-    if state.disabled:
-        return "Switched off: a reviewer chose never do this"
+def _exploratory(
+    candidate: Candidate, state: ArmState, outranks_better: bool, config: LearnConfig
+) -> bool:
+    """True for a risky money-touching candidate that only exploration puts here."""
+    value = candidate.expected_value
+    if not candidate.money_touching or value is None or value.amount <= config.explore_money_limit:
+        return False
     decided = state.approved + state.rejected + state.expired
-    outcomes = state.succeeded + state.failed
-    if decided == 0 and outcomes == 0:
-        return "New: no history yet, exploring"
-    if state.approved == 0 and outcomes == 0:
-        return _never_approved(state)
-    parts: list[str] = []
-    if decided:
-        parts.append(f"Approved {state.approved} of {decided}")
-    if outcomes == 0:
-        parts.append("no results yet")
-    if state.succeeded:
-        parts.append(f"{state.succeeded} succeeded")
-    if state.failed:
-        parts.append(f"{state.failed} failed")
-    average = _average_value(state, currency)
-    if average is not None:
-        verb = "earned" if state.arm.startswith("income/") else "recovered"
-        parts.append(f"{average.format()} {verb} per success on average")
-    return ", ".join(parts)
+    return outranks_better or decided < config.min_decisions
 
 
-def _never_approved(state: ArmState) -> str:
-    parts: list[str] = []
-    if state.rejected:
-        parts.append(f"Rejected {_times(state.rejected)}")
-    if state.expired:
-        verb = "expired" if parts else "Expired"
-        parts.append(f"{verb} {_times(state.expired)} without a decision")
-    parts.append("shown again to explore")
-    return ", ".join(parts)
-
-
-def _average_value(state: ArmState, currency: str | None) -> Money | None:
-    if currency is None or state.succeeded == 0 or state.value_total == 0:
-        return None
-    return Money(round(Fraction(state.value_total, state.succeeded)), currency)
-
-
-def _times(count: int) -> str:
-    return "once" if count == 1 else f"{count} times"
+def _prior(candidate: Candidate) -> float | None:
+    value = candidate.expected_value
+    return float(value.amount) if value is not None else None
 
 
 def _currency(candidate: Candidate) -> str | None:

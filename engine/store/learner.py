@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import fields
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
@@ -15,7 +17,7 @@ from engine.store.tables import LearnerArmRow, LearnerEventRow
 
 CURSOR_KEY = "learner_cursor"
 _EVENT_LOCK = 7_346_002  # PostgreSQL advisory lock id serializing learner-event writers
-_ARM_FIELDS = tuple(f.name for f in fields(ArmState))
+_ARM_FIELDS = tuple(f.name for f in fields(ArmState) if f.name != "arm")
 
 
 def serialize_event_writers(session: Session) -> None:
@@ -66,7 +68,7 @@ class SqlLearnerRepository:
     def load(self) -> tuple[dict[str, ArmState], int]:
         """Arm states and the id of the last event folded into them; ({}, 0) when empty."""
         arms = {
-            row.arm: ArmState(**{name: getattr(row, name) for name in _ARM_FIELDS})
+            row.arm: arm_from_json(row.arm, row.state)
             for row in self._session.scalars(select(LearnerArmRow).order_by(LearnerArmRow.arm))
         }
         cursor = read_state(self._session, CURSOR_KEY)
@@ -75,10 +77,7 @@ class SqlLearnerRepository:
     def save(self, arms: Iterable[ArmState], last_event_id: int) -> None:
         """Replace all arm states and the cursor."""
         now = self._clock()
-        rows = [
-            {**{name: getattr(arm, name) for name in _ARM_FIELDS}, "updated_at": now}
-            for arm in arms
-        ]
+        rows = [{"arm": arm.arm, "state": arm_to_json(arm), "updated_at": now} for arm in arms]
         self._session.execute(delete(LearnerArmRow))
         if rows:
             self._session.execute(insert(LearnerArmRow), rows)
@@ -93,3 +92,19 @@ def _event(row: LearnerEventRow) -> LearnEvent:
         reason=RejectReason(row.reason) if row.reason else None,
         value=row.value,
     )
+
+
+def arm_to_json(arm: ArmState) -> dict[str, Any]:
+    """An arm's state as a JSON object (times as ISO 8601), without its name."""
+    data = {name: getattr(arm, name) for name in _ARM_FIELDS}
+    at = data["updated_at"]
+    data["updated_at"] = at.isoformat() if at is not None else None
+    return data
+
+
+def arm_from_json(arm: str, data: dict[str, Any]) -> ArmState:
+    """The arm state stored by `arm_to_json`; fields it lacks take their defaults."""
+    known = {name: data[name] for name in _ARM_FIELDS if name in data}
+    at = known.get("updated_at")
+    known["updated_at"] = datetime.fromisoformat(at) if at is not None else None
+    return ArmState(arm, **known)

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 import itertools
+import math
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.learn import explain, fold, rank, select
+from engine.learn import DEFAULT_CONFIG, LearnConfig, Policy, explain, fold, rank, select
 from engine.model import (
     ActionKind,
     ArmState,
@@ -28,9 +29,17 @@ ARM = "abandoned_carts/cart_recovery_email/no_discount"
 
 
 def event(
-    kind: LearnEventKind, arm: str = ARM, reason: RejectReason | None = None, value: int = 0
+    kind: LearnEventKind,
+    arm: str = ARM,
+    reason: RejectReason | None = None,
+    value: int = 0,
+    at: datetime = NOW,
 ) -> LearnEvent:
-    return LearnEvent(arm=arm, kind=kind, at=NOW, reason=reason, value=value)
+    return LearnEvent(arm=arm, kind=kind, at=at, reason=reason, value=value)
+
+
+def hours(n: float) -> datetime:
+    return NOW + timedelta(hours=n)
 
 
 def candidate(
@@ -40,6 +49,7 @@ def candidate(
     targets: tuple[str, ...] = ("cart:c1",),
     value: Money | None = None,
     runnable: bool = True,
+    money_touching: bool = False,
 ) -> Candidate:
     return Candidate(
         kind=kind,
@@ -50,74 +60,150 @@ def candidate(
         issue_kind=IssueKind.ABANDONED_CARTS,
         expected_value=value,
         runnable=runnable,
+        money_touching=money_touching,
     )
 
 
 # --- fold ----------------------------------------------------------------------------------
 
+APP, REJ, EXP, WIN, LOSS = (
+    LearnEventKind.APPROVED,
+    LearnEventKind.REJECTED,
+    LearnEventKind.EXPIRED,
+    LearnEventKind.SUCCEEDED,
+    LearnEventKind.FAILED,
+)
+
+
+def evidence(state: ArmState) -> tuple[float, ...]:
+    return (
+        state.approve_yes,
+        state.approve_no,
+        state.success_yes,
+        state.success_no,
+        state.value_weight,
+        state.value_sum,
+    )
+
 
 @pytest.mark.parametrize(
-    ("happened", "expected"),
+    ("happened", "counts", "expected"),
     [
-        (event(LearnEventKind.APPROVED), ArmState(ARM, approved=1)),
+        (event(APP), {"approved": 1}, (1, 0, 0, 0, 0, 0)),
+        (event(REJ, reason=RejectReason.NOT_NOW), {"rejected": 1}, (0, 0.5, 0, 0, 0, 0)),
+        (event(REJ, reason=RejectReason.WRONG_TARGETS), {"rejected": 1}, (0, 0.5, 0, 0, 0, 0)),
+        (event(REJ, reason=RejectReason.OTHER), {"rejected": 1}, (0, 1, 0, 0, 0, 0)),
+        (event(REJ), {"rejected": 1}, (0, 1, 0, 0, 0, 0)),
         (
-            event(LearnEventKind.SUCCEEDED, value=4_200),
-            ArmState(ARM, alpha=2.0, succeeded=1, value_total=4_200),
+            event(REJ, reason=RejectReason.NEVER),
+            {"rejected": 1, "disabled": True},
+            (0, 1.5, 0, 0, 0, 0),
         ),
-        (event(LearnEventKind.FAILED), ArmState(ARM, beta=2.0, failed=1)),
+        (event(EXP), {"expired": 1}, (0, 0.25, 0, 0, 0, 0)),
         (
-            event(LearnEventKind.REJECTED, reason=RejectReason.NOT_NOW),
-            ArmState(ARM, beta=2.0, rejected=1),
+            event(WIN, value=4_200),
+            {"succeeded": 1, "value_total": 4_200},
+            (0, 0, 1, 0, 1, 4_200),
         ),
-        (
-            event(LearnEventKind.REJECTED, reason=RejectReason.NEVER),
-            ArmState(ARM, beta=2.0, rejected=1, disabled=True),
-        ),
-        (event(LearnEventKind.REJECTED), ArmState(ARM, beta=2.0, rejected=1)),
-        (event(LearnEventKind.EXPIRED), ArmState(ARM, beta=1.5, expired=1)),
+        (event(LOSS), {"failed": 1}, (0, 0, 0, 1, 0, 0)),
+        (event(LearnEventKind.VALUE, value=900), {"value_total": 900}, (0, 0, 0, 0, 0, 900)),
+        (event(LearnEventKind.ENABLED), {}, (0, 0, 0, 0, 0, 0)),
     ],
 )
-def test_fold_one_event(happened: LearnEvent, expected: ArmState) -> None:
-    assert fold({}, [happened]) == {ARM: expected}
+def test_fold_one_event(
+    happened: LearnEvent, counts: dict[str, object], expected: tuple[float, ...]
+) -> None:
+    state = fold({}, [happened])[ARM]
+    plain = ArmState(ARM, **counts)  # type: ignore[arg-type]
+    assert (state.approved, state.rejected, state.expired) == (
+        plain.approved,
+        plain.rejected,
+        plain.expired,
+    )
+    assert (state.succeeded, state.failed, state.value_total, state.disabled) == (
+        plain.succeeded,
+        plain.failed,
+        plain.value_total,
+        plain.disabled,
+    )
+    assert evidence(state) == expected
+    assert state.updated_at == NOW
 
 
 def test_fold_leaves_its_input_alone_and_appends_new_arms() -> None:
-    known = {"b/x/y": ArmState("b/x/y", alpha=3.0)}
-    folded = fold(known, [event(LearnEventKind.FAILED, arm="a/x/y")])
-    assert known == {"b/x/y": ArmState("b/x/y", alpha=3.0)}
+    known = {"b/x/y": ArmState("b/x/y", approved=3)}
+    folded = fold(known, [event(LOSS, arm="a/x/y")])
+    assert known == {"b/x/y": ArmState("b/x/y", approved=3)}
     assert list(folded) == ["b/x/y", "a/x/y"]
-    assert folded["a/x/y"] == ArmState("a/x/y", beta=2.0, failed=1)
+    assert folded["a/x/y"].failed == 1
 
 
-def test_a_disabled_arm_stays_disabled() -> None:
-    folded = fold(
-        {},
-        [
-            event(LearnEventKind.REJECTED, reason=RejectReason.NEVER),
-            event(LearnEventKind.APPROVED),
-            event(LearnEventKind.SUCCEEDED, value=100),
-        ],
-    )
-    assert folded[ARM].disabled
-    assert (folded[ARM].approved, folded[ARM].succeeded) == (1, 1)
+def test_a_pending_run_is_unknown_not_a_failure() -> None:
+    state = fold({}, [event(APP), event(APP), event(APP), event(WIN, value=100)])[ARM]
+    assert state.pending == 2
+    assert (state.success_yes, state.success_no) == (1.0, 0.0)
 
 
-EVENTS = st.builds(
+def test_never_switches_an_arm_off_until_it_is_enabled() -> None:
+    off = fold({}, [event(REJ, reason=RejectReason.NEVER), event(APP), event(WIN, value=100)])
+    assert off[ARM].disabled
+    assert (off[ARM].approved, off[ARM].succeeded) == (1, 1)
+    on = fold(off, [event(LearnEventKind.ENABLED, at=hours(1))])
+    assert not on[ARM].disabled
+
+
+def test_evidence_halves_every_half_life() -> None:
+    config = LearnConfig(half_life_hours=10.0)
+    before = fold({}, [event(WIN, value=800), event(LOSS)], config)
+    after = fold(before, [event(APP, at=hours(20))], config)[ARM]
+    assert after.success_yes == pytest.approx(0.25)
+    assert after.success_no == pytest.approx(0.25)
+    assert after.value_sum == pytest.approx(200)
+    assert after.approve_yes == 1.0
+    assert (after.succeeded, after.failed, after.value_total) == (1, 1, 800)
+
+
+def outcomes(pattern: str, start: int = 0) -> list[LearnEvent]:
+    return [event(WIN if c == "1" else LOSS, at=hours(start + n)) for n, c in enumerate(pattern)]
+
+
+def success_rate(state: ArmState) -> float:
+    return (1 + state.success_yes) / (5 + state.success_yes + state.success_no)
+
+
+def test_a_revealed_fall_resets_the_arm_to_its_recent_results() -> None:
+    blind = LearnConfig(drop_threshold=math.inf)
+    events = outcomes("0010010100" * 20) + outcomes("0" * 30, start=200)
+    good = fold({}, events[:200])[ARM]
+    fallen = fold({}, events)[ARM]
+    assert (good.resets, fallen.resets) == (0, 1)
+    assert success_rate(good) > 0.28
+    assert success_rate(fallen) < 0.2
+    assert success_rate(fold({}, events, blind)[ARM]) > success_rate(fallen) + 0.05
+
+
+@pytest.mark.parametrize("pattern", ["0010010100", "1000000000", "1101101011"])
+def test_a_steady_rate_is_not_mistaken_for_a_change(pattern: str) -> None:
+    assert fold({}, outcomes(pattern * 50))[ARM].resets == 0
+
+
+TIMED = st.builds(
     LearnEvent,
     arm=st.sampled_from(["a/x/1", "a/x/2", "income/y/3"]),
     kind=st.sampled_from(LearnEventKind),
-    at=st.just(NOW),
+    at=st.integers(min_value=0, max_value=5_000).map(hours),
     reason=st.none() | st.sampled_from(RejectReason),
     value=st.integers(min_value=0, max_value=10**7),
 )
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(EVENTS, max_size=30), st.lists(st.integers(min_value=0, max_value=30), max_size=4))
+@given(st.lists(TIMED, max_size=40), st.lists(st.integers(min_value=0, max_value=40), max_size=4))
 def test_folding_in_pieces_equals_folding_at_once(
     events: list[LearnEvent], cuts: list[int]
 ) -> None:
-    start = {"a/x/1": ArmState("a/x/1", alpha=2.5, beta=1.25, approved=3)}
+    events.sort(key=lambda e: e.at)
+    start = fold({}, [event(APP, arm="a/x/1"), event(WIN, arm="a/x/1", value=5)])
     bounds = [0, *sorted(min(cut, len(events)) for cut in cuts), len(events)]
     pieces = start
     for low, high in itertools.pairwise(bounds):
@@ -125,55 +211,82 @@ def test_folding_in_pieces_equals_folding_at_once(
     assert pieces == fold(start, events)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(TIMED, max_size=60))
+def test_beliefs_stay_proper(events: list[LearnEvent]) -> None:
+    events.sort(key=lambda e: e.at)
+    for state in fold({}, events).values():
+        assert min(evidence(state)) >= 0
+        assert state.approve_drop >= 0
+        assert state.success_drop >= 0
+        assert state.pending >= 0
+        assert state.resets <= state.approved + state.rejected + state.expired + len(events)
+
+
 # --- rank ----------------------------------------------------------------------------------
 
 
 def test_rank_is_deterministic_for_a_seed() -> None:
     candidates = [candidate(f"v{n}") for n in range(5)]
-    arms = {c.arm: ArmState(c.arm, alpha=1.0 + n, beta=2.0) for n, c in enumerate(candidates)}
-    first = rank(candidates, arms, random.Random(11))
-    again = rank(candidates, arms, random.Random(11))
+    arms = fold({}, [event(WIN, arm=c.arm) for c in candidates for _ in range(int(c.variant[1]))])
+    first = rank(candidates, arms, random.Random(11), now=hours(3))
+    again = rank(candidates, arms, random.Random(11), now=hours(3))
     assert first == again
     assert [r.score for r in first] == sorted((r.score for r in first), reverse=True)
 
 
+def history(arm: str, wins: int, losses: int, value: int = 0) -> list[LearnEvent]:
+    won = [event(WIN, arm, value=value) for _ in range(wins)]
+    return won + [event(LOSS, arm) for _ in range(losses)]
+
+
 def test_a_strong_arm_outranks_a_weak_one_nearly_always() -> None:
     strong, weak = candidate("strong"), candidate("weak")
-    arms = {
-        strong.arm: fold({}, [event(LearnEventKind.SUCCEEDED, strong.arm)] * 20)[strong.arm],
-        weak.arm: fold({}, [event(LearnEventKind.SUCCEEDED, weak.arm)] * 2)[weak.arm],
-    }
-    arms = fold(arms, [event(LearnEventKind.FAILED, strong.arm)] * 2)
-    arms = fold(arms, [event(LearnEventKind.FAILED, weak.arm)] * 20)
+    arms = fold({}, history(strong.arm, 20, 2) + history(weak.arm, 2, 20))
     rng = random.Random(3)
     wins = sum(rank([weak, strong], arms, rng)[0].candidate is strong for _ in range(1_000))
-    assert wins > 900
+    assert wins > 950
+
+
+def test_approval_counts_as_much_as_success() -> None:
+    liked, shunned = candidate("liked"), candidate("shunned")
+    events = history(liked.arm, 10, 10) + history(shunned.arm, 10, 10)
+    events += [event(APP, liked.arm)] * 20 + [event(REJ, shunned.arm)] * 20
+    arms = fold({}, events)
+    rng = random.Random(5)
+    wins = sum(rank([shunned, liked], arms, rng)[0].candidate is liked for _ in range(1_000))
+    assert wins > 950
+
+
+def test_value_scales_the_score() -> None:
+    cheap = candidate("cheap", value=Money(1_000, "USD"))
+    rich = candidate("rich", value=Money(5_000, "USD"))
+    arms = fold({}, history(cheap.arm, 30, 30) + history(rich.arm, 30, 30))
+    rng = random.Random(7)
+    wins = sum(rank([cheap, rich], arms, rng)[0].candidate is rich for _ in range(500))
+    assert wins > 475
+
+
+def test_a_candidate_without_a_value_competes_on_its_probabilities() -> None:
+    valued = candidate("valued", value=Money(5_000, "USD"))
+    plain = candidate("plain")
+    arms = fold({}, history(valued.arm, 5, 30) + history(plain.arm, 30, 5))
+    rng = random.Random(9)
+    wins = sum(rank([valued, plain], arms, rng)[0].candidate is plain for _ in range(500))
+    assert wins > 475
 
 
 @pytest.mark.parametrize("seed", range(20))
 def test_a_disabled_arm_is_never_ranked(seed: int) -> None:
     off, on = candidate("off"), candidate("on")
-    arms = {off.arm: ArmState(off.arm, alpha=50.0, disabled=True)}
+    arms = fold({}, [*history(off.arm, 50, 0), event(REJ, off.arm, RejectReason.NEVER)])
     ranked = rank([off, on, off], arms, random.Random(seed))
     assert [r.candidate for r in ranked] == [on]
 
 
-def test_ties_go_to_the_higher_expected_value() -> None:
-    # Beta(1, 1e-300) always draws exactly 1.0, so every score ties.
-    cheap = candidate("cheap", value=Money(1_000, "USD"))
-    rich = candidate("rich", value=Money(5_000, "USD"))
-    unknown = candidate("unknown")
-    arms = {c.arm: ArmState(c.arm, beta=1e-300) for c in (cheap, rich, unknown)}
-    for seed in range(10):
-        ranked = rank([unknown, cheap, rich], arms, random.Random(seed))
-        assert [r.candidate for r in ranked] == [rich, cheap, unknown]
-        assert {r.score for r in ranked} == {1.0}
-
-
-def test_equal_ties_are_broken_at_random() -> None:
+def test_equal_arms_lead_in_turn() -> None:
     first, second = candidate("first"), candidate("second")
-    arms = {c.arm: ArmState(c.arm, beta=1e-300) for c in (first, second)}
-    leaders = {rank([first, second], arms, random.Random(s))[0].candidate for s in range(30)}
+    leaders = {rank([first, second], {}, random.Random(s))[0].candidate for s in range(30)}
     assert leaders == {first, second}
 
 
@@ -181,8 +294,9 @@ def test_rank_explains_in_the_candidate_currency() -> None:
     offer = candidate(value=Money(9_900, "INR"))
     arms = {offer.arm: ArmState(offer.arm, approved=3, succeeded=2, value_total=840_000)}
     (ranked,) = rank([offer], arms, random.Random(1))
-    assert (
-        ranked.reason == "Approved 3 of 3, 2 succeeded, ₹4,200.00 recovered per success on average"
+    assert ranked.reason == (
+        "approved 3 of 3, 2 of 2 runs succeeded, recovered ₹4,200.00 per run on average, "
+        "1 run pending"
     )
 
 
@@ -190,7 +304,90 @@ def test_rank_falls_back_to_the_given_currency() -> None:
     offer = candidate()
     arms = {offer.arm: ArmState(offer.arm, approved=1, succeeded=1, value_total=500)}
     (ranked,) = rank([offer], arms, random.Random(1), currency="EUR")
-    assert ranked.reason == "Approved 1 of 1, 1 succeeded, €5.00 recovered per success on average"
+    assert (
+        ranked.reason == "approved 1 of 1, 1 of 1 run succeeded, recovered €5.00 per run on average"
+    )
+
+
+LIMIT = DEFAULT_CONFIG.explore_money_limit
+
+
+@pytest.mark.parametrize(
+    ("money_touching", "amount", "decisions", "labelled"),
+    [
+        (True, LIMIT + 1, 0, True),  # new, risky: says so
+        (True, LIMIT + 1, DEFAULT_CONFIG.min_decisions, False),  # known and alone: no label
+        (True, LIMIT, 0, False),  # at the limit
+        (False, LIMIT * 10, 0, False),  # not money-touching
+    ],
+)
+def test_risky_exploration_says_it_is_exploratory(
+    money_touching: bool, amount: int, decisions: int, labelled: bool
+) -> None:
+    risky = candidate("risky", value=Money(amount, "USD"), money_touching=money_touching)
+    arms = fold({}, [event(APP, risky.arm)] * decisions)
+    for seed in range(10):
+        (ranked,) = rank([risky], arms, random.Random(seed))
+        assert ranked.reason.startswith("exploratory: ") is labelled
+
+
+def test_a_risky_arm_that_outranks_a_better_one_says_it_is_exploratory() -> None:
+    risky = candidate("risky", value=Money(LIMIT * 2, "USD"), money_touching=True)
+    proven = candidate("proven", value=Money(LIMIT * 2, "USD"))
+    events = [event(APP, risky.arm)] * 3 + history(risky.arm, 1, 2, LIMIT * 2)
+    events += [event(APP, proven.arm)] * 10 + history(proven.arm, 5, 5, LIMIT * 2)
+    arms = fold({}, events)
+    seen = []
+    for seed in range(300):
+        top = rank([risky, proven], arms, random.Random(seed))[0]
+        if top.candidate is risky:
+            seen.append(top.reason)
+    assert seen
+    assert all(reason.startswith("exploratory: approved 3 of 3") for reason in seen)
+
+
+def test_rank_forgets_up_to_now() -> None:
+    stale = candidate("stale")
+    arms = fold({}, history(stale.arm, 0, 40))
+    fresh_draws = [rank([stale], arms, random.Random(s))[0].score for s in range(200)]
+    later = [rank([stale], arms, random.Random(s), now=hours(5_000))[0].score for s in range(200)]
+    assert max(fresh_draws) < 0.1
+    assert sum(later) > 3 * sum(fresh_draws)
+
+
+# --- Policy --------------------------------------------------------------------------------
+
+
+def test_a_policy_learns_through_its_api() -> None:
+    arms = ["s/good/1", "s/bad/1"]
+    policy = Policy(arms, values=dict.fromkeys(arms, 100))
+    for n in range(30):
+        policy.approved("s/good/1", hours(n))
+        policy.succeeded("s/good/1", hours(n), 120)
+        policy.rejected("s/bad/1", hours(n), RejectReason.OTHER)
+        policy.expired("s/bad/1", hours(n))
+    policy.failed("s/bad/1", hours(30))
+    policy.valued("s/good/1", hours(31), 60)
+    rng = random.Random(1)
+    assert [policy.choose(hours(32), rng) for _ in range(50)] == ["s/good/1"] * 50
+    good = policy.states["s/good/1"]
+    assert (good.approved, good.succeeded, good.value_total) == (30, 30, 3_660)
+    assert [arm for arm, _ in policy.rank(hours(32), rng)] == ["s/good/1", "s/bad/1"]
+
+
+def test_a_policy_with_every_arm_off_chooses_nothing_until_one_is_enabled() -> None:
+    policy = Policy(["a/b/c"])
+    policy.rejected("a/b/c", NOW, RejectReason.NEVER)
+    assert policy.choose(hours(1), random.Random(1)) is None
+    policy.enabled("a/b/c", hours(2))
+    assert policy.choose(hours(3), random.Random(1)) == "a/b/c"
+
+
+def test_a_policy_takes_in_arms_it_did_not_know() -> None:
+    policy = Policy([])
+    policy.observe(event(APP, arm="n/e/w"))
+    assert list(policy.states) == ["n/e/w"]
+    assert policy.states["n/e/w"].approved == 1
 
 
 # --- explain -------------------------------------------------------------------------------
@@ -199,50 +396,50 @@ def test_rank_falls_back_to_the_given_currency() -> None:
 @pytest.mark.parametrize(
     ("state", "currency", "expected"),
     [
-        (ArmState(ARM), "USD", "New: no history yet, exploring"),
+        (ArmState(ARM), "USD", "new: no history yet, exploring"),
         (
-            ArmState(ARM, approved=12, rejected=2, expired=1, succeeded=9, value_total=37_800),
+            ArmState(
+                ARM, approved=12, rejected=2, expired=1, succeeded=6, failed=3, value_total=37_800
+            ),
             "USD",
-            "Approved 12 of 15, 9 succeeded, $42.00 recovered per success on average",
-        ),
-        (
-            ArmState(ARM, approved=4, succeeded=1, failed=2, value_total=1_000),
-            "USD",
-            "Approved 4 of 4, 1 succeeded, 2 failed, $10.00 recovered per success on average",
+            (
+                "approved 12 of 15, 6 of 9 runs succeeded, recovered $42.00 per run on average, "
+                "3 runs pending"
+            ),
         ),
         (
             ArmState("income/email_campaign/spring", approved=2, succeeded=2, value_total=3_000),
             "GBP",
-            "Approved 2 of 2, 2 succeeded, £15.00 earned per success on average",
+            "approved 2 of 2, 2 of 2 runs succeeded, earned £15.00 per run on average",
         ),
-        (ArmState(ARM, approved=2, rejected=1), "USD", "Approved 2 of 3, no results yet"),
-        (ArmState(ARM, approved=3, failed=3), "USD", "Approved 3 of 3, 3 failed"),
+        (ArmState(ARM, approved=2, rejected=1), "USD", "approved 2 of 3, 2 runs pending"),
+        (ArmState(ARM, approved=3, failed=3), "USD", "approved 3 of 3, 0 of 3 runs succeeded"),
         (
             ArmState(ARM, approved=1, succeeded=1, value_total=900),
             None,
-            "Approved 1 of 1, 1 succeeded",
+            "approved 1 of 1, 1 of 1 run succeeded",
         ),
         (
             ArmState(ARM, approved=3, succeeded=3, value_total=100),
             "USD",
-            "Approved 3 of 3, 3 succeeded, $0.33 recovered per success on average",
+            "approved 3 of 3, 3 of 3 runs succeeded, recovered $0.33 per run on average",
         ),
-        (ArmState(ARM, rejected=3), "USD", "Rejected 3 times, shown again to explore"),
+        (ArmState(ARM, rejected=3), "USD", "rejected 3 times, shown again to explore"),
         (
             ArmState(ARM, rejected=1, expired=2),
             "USD",
-            "Rejected once, expired 2 times without a decision, shown again to explore",
+            "rejected once, expired 2 times without a decision, shown again to explore",
         ),
         (
             ArmState(ARM, expired=1),
             "USD",
-            "Expired once without a decision, shown again to explore",
+            "expired once without a decision, shown again to explore",
         ),
-        (ArmState(ARM, succeeded=2, failed=1), None, "2 succeeded, 1 failed"),
+        (ArmState(ARM, succeeded=2, failed=1), None, "2 of 3 runs succeeded"),
         (
             ArmState(ARM, rejected=1, disabled=True),
             "USD",
-            "Switched off: a reviewer chose never do this",
+            "switched off: a reviewer chose never do this",
         ),
     ],
 )

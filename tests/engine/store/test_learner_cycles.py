@@ -43,7 +43,17 @@ def test_learner_events_append_in_order(database: Database) -> None:
 
 def test_learner_save_replaces_arms_and_cursor(database: Database) -> None:
     first = [
-        ArmState("a", alpha=3.5, beta=1.25, approved=3, rejected=1, value_total=10**12),
+        ArmState(
+            "a",
+            approved=3,
+            rejected=1,
+            value_total=10**12,
+            approve_yes=2.75,
+            success_drop=0.125,
+            value_sum=1e12,
+            resets=2,
+            updated_at=T0,
+        ),
         ArmState("b", disabled=True, expired=2, succeeded=1, failed=4),
     ]
     with database.uow() as uow:
@@ -51,6 +61,7 @@ def test_learner_save_replaces_arms_and_cursor(database: Database) -> None:
         uow.commit()
     with database.uow() as uow:
         assert uow.learner.load() == ({arm.arm: arm for arm in first}, 17)
+        assert uow.learner.load()[0]["a"].updated_at == T0
         uow.learner.save([ArmState("c")], 18)
         uow.commit()
     with database.uow() as uow:

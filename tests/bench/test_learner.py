@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.learner import main
+from bench.learner_env import SCENARIOS
+from bench.learners import LEARNERS
+
+
+def test_a_small_run_prints_every_figure_and_ours_beats_random(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    main(["--seeds", "3", "--cycles", "200", "--json", "--workers", "1"])
+    figures = json.loads(capsys.readouterr().out)
+    assert set(figures) == set(SCENARIOS)
+    assert set(LEARNERS) == {
+        "ours",
+        "ema_greedy_0.5",
+        "ema_greedy_0",
+        "epsilon_greedy",
+        "ucb1",
+        "random",
+    }
+    for by_learner in figures.values():
+        assert set(by_learner) == set(LEARNERS)
+        for stats in by_learner.values():
+            assert set(stats) == {"mean", "p90", "ci95", "pct_optimal"}
+            assert stats["mean"] >= 0
+            assert 0 <= stats["pct_optimal"] <= 100
+    assert figures["easy"]["ours"]["mean"] < figures["easy"]["random"]["mean"]
+    assert figures["two_stage"]["ours"]["mean"] < figures["two_stage"]["random"]["mean"]
+
+
+def test_the_table_names_each_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--seeds", "2", "--cycles", "50", "--scenarios", "easy,delay", "--workers", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("| scenario | ours | ema_greedy_0.5")
+    assert [line.split(" | ")[0] for line in lines[2:]] == ["| easy", "| delay"]
