@@ -257,20 +257,12 @@ class LearnerEventRow(Base):
 
 
 class LearnerArmRow(Base):
-    """The learner's folded belief about one arm."""
+    """The learner's folded belief about one arm, as JSON so new fields need no migration."""
 
     __tablename__ = "learner_arms"
 
     arm: Mapped[str] = mapped_column(String(160), primary_key=True)
-    alpha: Mapped[float] = mapped_column(Float)
-    beta: Mapped[float] = mapped_column(Float)
-    approved: Mapped[int]
-    rejected: Mapped[int]
-    expired: Mapped[int]
-    succeeded: Mapped[int]
-    failed: Mapped[int]
-    value_total: Mapped[int] = mapped_column(MinorUnits)
-    disabled: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
 
 
@@ -282,3 +274,13 @@ class AppStateRow(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+class SuppressionRow(Base):
+    """An address that must not be e-mailed again: unsubscribed or bounced."""
+
+    __tablename__ = "email_suppressions"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)  # lower-cased
+    reason: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]

@@ -17,8 +17,10 @@ from engine.ports import (
 )
 from engine.store.actions import SqlActionRepository
 from engine.store.cycles import SqlCycleRepository
+from engine.store.executions import SqlExecutionRepository
 from engine.store.issues import SqlIssueRepository
 from engine.store.learner import SqlLearnerRepository
+from engine.store.lifts import SqlLiftRepository
 from engine.store.slack import SqlSlackRepository
 from engine.store.snapshots import SqlSnapshotRepository
 from engine.store.state import SqlAppStateRepository
@@ -29,7 +31,8 @@ class SqlUnitOfWork:
 
     Nothing commits by itself, decisions included: call commit() before leaving the block.
     The five port repositories are typed as their ports so this class satisfies
-    `engine.ports.UnitOfWork`; `slack` and `state` are store extras.
+    `engine.ports.UnitOfWork`; `slack`, `state`,
+    `executions` and `lifts` are store extras.
     """
 
     snapshots: SnapshotRepository
@@ -47,6 +50,8 @@ class SqlUnitOfWork:
         self.cycles = SqlCycleRepository(session, clock)
         self.slack = SqlSlackRepository(session)
         self.state = SqlAppStateRepository(session, clock)
+        self.executions = SqlExecutionRepository(session)
+        self.lifts = SqlLiftRepository(session)
 
     def __enter__(self) -> Self:
         """Begin (the transaction starts with the first statement)."""

@@ -1,0 +1,1 @@
+"""What an approved action does in the world: SMTP, a webhook, the demo shop."""

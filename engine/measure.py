@@ -1,0 +1,83 @@
+"""Measuring an executed action against its held-out targets, from the shop's own rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from engine.lift import ActionLift, Group
+from engine.model import ActionKind, Target, TargetState
+
+if TYPE_CHECKING:
+    from engine.store import SqlUnitOfWork
+
+_REF_KINDS = frozenset({ActionKind.CART_RECOVERY_EMAIL, ActionKind.PAYMENT_RETRY})
+# How long after sending a conversion still counts: the longest a response takes.
+ATTRIBUTION_WINDOWS: dict[ActionKind, timedelta] = {
+    ActionKind.CART_RECOVERY_EMAIL: timedelta(hours=72),
+    ActionKind.WINBACK_EMAIL: timedelta(days=10),
+    ActionKind.EMAIL_CAMPAIGN: timedelta(days=7),
+    ActionKind.BUNDLE_OFFER: timedelta(days=7),
+    ActionKind.REFERRAL_INCENTIVE: timedelta(days=10),
+}
+
+
+class ConversionSource(Protocol):
+    """Who converted by any means in a window (the demo shop's `conversions`)."""
+
+    def conversions(
+        self, kind: ActionKind, refs: Sequence[str], since: datetime, until: datetime
+    ) -> dict[str, int]:
+        """Refs that converted in [since, until), with the value."""
+        ...
+
+
+def conversion_ref(kind: ActionKind, target: Target) -> str | None:
+    """What converts for a target: the cart or payment itself, else the customer."""
+    return target.ref if kind in _REF_KINDS else target.customer_id
+
+
+def measure(
+    source: ConversionSource,
+    action_id: str,
+    kind: ActionKind,
+    targets: Sequence[tuple[Target, TargetState]],
+    *,
+    since: datetime,
+    until: datetime,
+) -> ActionLift:
+    """Sent against held-out targets of one action, converted within [since, until)."""
+    refs: dict[TargetState, list[str]] = {
+        state: [] for state in (TargetState.SENT, TargetState.HELD_OUT)
+    }
+    for target, state in targets:
+        ref = conversion_ref(kind, target)
+        if ref is not None and state in refs:
+            refs[state].append(ref)
+    every = refs[TargetState.SENT] + refs[TargetState.HELD_OUT]
+    converted = source.conversions(kind, every, since, until) if every else {}
+    return ActionLift(
+        action_id=action_id,
+        kind=kind,
+        treated=Group.of(refs[TargetState.SENT], converted),
+        control=Group.of(refs[TargetState.HELD_OUT], converted),
+    )
+
+
+def measure_due(
+    uow: Callable[[], SqlUnitOfWork], source: ConversionSource, now: datetime, currency: str
+) -> list[ActionLift]:
+    """Measure every executed action whose attribution window has closed; store the results."""
+    with uow() as work:
+        due = work.lifts.due(now, ATTRIBUTION_WINDOWS)
+    measured = []
+    for action_id, kind, started_at in due:
+        with uow() as work:
+            states = work.actions.targets(action_id)
+            until = started_at + ATTRIBUTION_WINDOWS[kind]
+            lift = measure(source, action_id, kind, states, since=started_at, until=until)
+            work.lifts.add(lift, now, currency)
+            work.commit()
+        measured.append(lift)
+    return measured

@@ -1,0 +1,95 @@
+"""Measured lift as outcome rows: which executions are due, and every measurement so far."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.lift import ActionLift, Group
+from engine.model import ActionKind, ActionState
+from engine.store.tables import ActionRow, ExecutionRow, OutcomeRow
+
+LIFT = "lift"
+_MEASURED_STATES = (ActionState.SUCCEEDED.value, ActionState.UNKNOWN.value)
+
+
+def _group(raw: object) -> Group:
+    values = list(raw) if isinstance(raw, list) else [0, 0, 0, 0.0]
+    return Group(int(values[0]), int(values[1]), int(values[2]), float(values[3]))
+
+
+class SqlLiftRepository:
+    """Lift measurements stored as `outcomes` rows of kind 'lift'."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def due(
+        self, now: datetime, windows: Mapping[ActionKind, timedelta]
+    ) -> list[tuple[str, ActionKind, datetime]]:
+        """Executed actions whose attribution window has closed and that are not measured."""
+        measured = select(OutcomeRow.action_id).where(OutcomeRow.kind == LIFT)
+        found: list[tuple[str, ActionKind, datetime]] = []
+        for kind, window in windows.items():
+            query = (
+                select(ExecutionRow.action_id, ExecutionRow.started_at)
+                .join(ActionRow, ActionRow.id == ExecutionRow.action_id)
+                .where(
+                    ActionRow.kind == kind.value,
+                    ExecutionRow.state.in_(_MEASURED_STATES),
+                    ExecutionRow.finished_at <= now - window,
+                    ExecutionRow.action_id.not_in(measured),
+                )
+                .order_by(ExecutionRow.id)
+            )
+            found.extend(
+                (str(action_id), kind, started_at)
+                for action_id, started_at in self._session.execute(query)
+                if started_at is not None
+            )
+        return found
+
+    def add(self, lift: ActionLift, observed_at: datetime, currency: str) -> None:
+        """Store one action's measurement; its value is the incremental revenue estimate."""
+        treated, control = lift.treated, lift.control
+        expected = control.value * treated.targets / control.targets if control.targets else 0
+        self._session.add(
+            OutcomeRow(
+                action_id=lift.action_id,
+                kind=LIFT,
+                value=round(treated.value - expected),
+                currency=currency,
+                observed_at=observed_at,
+                detail={
+                    "treated": [
+                        treated.targets,
+                        treated.conversions,
+                        treated.value,
+                        treated.value_sq,
+                    ],
+                    "control": [
+                        control.targets,
+                        control.conversions,
+                        control.value,
+                        control.value_sq,
+                    ],
+                },
+            )
+        )
+
+    def all(self) -> list[ActionLift]:
+        """Every measured action, oldest first, for pooling per kind."""
+        query = (
+            select(OutcomeRow.action_id, ActionRow.kind, OutcomeRow.detail)
+            .join(ActionRow, ActionRow.id == OutcomeRow.action_id)
+            .where(OutcomeRow.kind == LIFT)
+            .order_by(OutcomeRow.id)
+        )
+        return [
+            ActionLift(str(action_id), ActionKind(kind), _group(d["treated"]), _group(d["control"]))
+            for action_id, kind, d in self._session.execute(query)
+            if isinstance(d, dict)
+        ]

@@ -1,0 +1,97 @@
+"""The execution outbox contract on SQLite and PostgreSQL: leases, results, suppressions."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from engine.model import TargetState
+from engine.ports import TargetResult
+from engine.store import Database
+from engine.store.executions import Claim
+from engine.store.tables import ActionRow
+from tests.conftest import T0
+from tests.engine.executors.support import approved, candidate_with
+
+LEASE = timedelta(minutes=5)
+
+
+def claim(database: Database, owner: str, at: timedelta = timedelta()) -> Claim | None:
+    """One claim in its own transaction."""
+    with database.uow() as uow:
+        claimed = uow.executions.claim(owner, T0 + at, LEASE)
+        uow.commit()
+    return claimed
+
+
+def test_one_execution_is_claimed_by_one_worker_until_its_lease_expires(
+    database: Database,
+) -> None:
+    action_id = approved(database, candidate_with(1))
+    first = claim(database, "a")
+    assert first is not None
+    assert (first.action_id, first.attempts) == (action_id, 1)
+    assert claim(database, "b", timedelta(minutes=4)) is None
+    again = claim(database, "b", LEASE)
+    assert again is not None
+    assert (again.execution_id, again.attempts) == (first.execution_id, 2)
+    with database.uow() as uow:
+        assert not uow.executions.renew(first, "a", T0 + LEASE, LEASE)
+        assert uow.executions.renew(again, "b", T0 + LEASE, LEASE)
+
+
+def test_concurrent_claims_take_each_execution_once(database: Database) -> None:
+    ids = {approved(database, candidate_with(1)) for _ in range(6)}
+    taken: list[str] = []
+    lock = threading.Lock()
+
+    def work(owner: str) -> None:
+        while (claimed := claim(database, owner)) is not None:
+            with lock:
+                taken.append(claimed.action_id)
+
+    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(taken) == sorted(ids)
+
+
+def test_an_execution_without_an_authorised_approval_is_never_claimed(
+    database: Database,
+) -> None:
+    action_id = approved(database, candidate_with(1))
+    with database.session() as session:
+        session.execute(update(ActionRow).where(ActionRow.id == action_id).values(state="proposed"))
+        session.commit()
+    assert claim(database, "a") is None
+
+
+def test_final_target_states_are_never_overwritten(database: Database) -> None:
+    action_id = approved(database, candidate_with(2))
+    with database.uow() as uow:
+        uow.executions.set_states(action_id, [TargetResult("cart:0", TargetState.SENT)], T0)
+        uow.executions.set_states(
+            action_id,
+            [
+                TargetResult("cart:0", TargetState.FAILED),
+                TargetResult("cart:1", TargetState.FAILED),
+            ],
+            T0,
+        )
+        uow.commit()
+        states = {r.target.key: r.state for r in uow.executions.targets(action_id)}
+    assert states == {"cart:0": TargetState.SENT, "cart:1": TargetState.FAILED}
+
+
+def test_suppressions_are_case_insensitive_and_kept_once(database: Database) -> None:
+    with database.uow() as uow:
+        uow.executions.suppress("Ana@Example.com", "bounced", T0)
+        uow.executions.suppress("ana@example.com", "unsubscribed", T0)
+        uow.commit()
+        assert uow.executions.suppressed(["ANA@example.com", "bo@example.com"]) == {
+            "ana@example.com"
+        }
