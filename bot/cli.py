@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("cycle", help="run one cycle now on the configured source")
     sub.add_parser("serve", help="run the schedule and the HTTP server (wall clock)")
+    sub.add_parser("check", help="verify the Slack token, scopes, channel, approvers, on-call")
     sub.add_parser("status", help="KPIs now, open issues and pending approvals")
     actions = sub.add_parser("actions", help="proposals awaiting a decision")
     actions.add_argument("--json", action="store_true", help="print JSON")

@@ -12,10 +12,14 @@ from typing import Any
 from rich.console import Console
 
 from bot import terminal
+from bot.app import slack_configured
 from bot.bootstrap import Runtime, build_runtime
+from bot.check import check_slack
 from bot.demo_runner import run_demo, seed_demo
 from bot.errors import CliError
+from bot.execution_terminal import TerminalNotifier, worker_for
 from bot.serve import Service
+from bot.slack_process import SlackProcess
 from engine import kpis
 from engine.cycle import CycleBusyError
 from engine.model import Action, ActionState, CycleReport, RejectReason
@@ -24,6 +28,7 @@ from engine.settings import Settings
 from engine.store import Database
 
 DECIDABLE = (ActionState.PROPOSED,)
+NOT_APPROVED = (ActionState.REJECTED, ActionState.EXPIRED, ActionState.CANCELLED)
 
 
 def dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -49,6 +54,7 @@ def _run(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
         "approve": _approve,
         "reject": _reject,
         "serve": _serve,
+        "check": _check,
     }
     return handlers[args.command](args, runtime, console)
 
@@ -85,19 +91,40 @@ def _serve(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
         else:
             console.print(terminal.quiet_line(report, zone))
 
-    service = Service(runtime, notify)
+    slack = SlackProcess(runtime) if slack_configured(runtime.settings) else None
+    if slack is None:
+        service = Service(runtime, notify)
+        worker = worker_for(runtime, TerminalNotifier(console, zone))
+    else:
+        service = Service(runtime, slack.notify, extras=slack.extras())
+        worker = worker_for(runtime, slack.notifier)
+        slack.start_socket_mode()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     service.start()
+    worker.start()
+    routes = "GET /healthz" if slack is None else "GET /healthz, POST /slack/events"
     console.print(
-        f"Serving on port {service.http.port}: GET /healthz; a cycle every "
+        f"Serving on port {service.http.port}: {routes}; a cycle every "
         f"{runtime.settings.interval_seconds} s (Ctrl-C stops)."
     )
     stop.wait()
-    console.print("Stopping: waiting for a running cycle to finish.")
+    console.print("Stopping: waiting for a running cycle and execution to finish.")
+    worker.stop()
     service.stop()
+    if slack is not None:
+        slack.stop()
     return 0
+
+
+def _check(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
+    del args
+    problems = 0
+    for ok, line in check_slack(runtime.settings):
+        console.print(("[green]ok[/green]   " if ok else "[red]FAIL[/red] ") + line)
+        problems += not ok
+    return 1 if problems else 0
 
 
 def _status(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
@@ -159,6 +186,7 @@ def _actor(args: argparse.Namespace) -> str:
 
 
 def _approve(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
+    worker = worker_for(runtime, TerminalNotifier(console, runtime.settings.timezone))
     now = runtime.decision_time()
     with runtime.database.uow() as uow:
         result = uow.actions.approve(args.action_id, _actor(args), now)
@@ -166,8 +194,9 @@ def _approve(args: argparse.Namespace, runtime: Runtime, console: Console) -> in
     _explain(result, args.action_id, runtime)
     console.print(
         f"Approved {args.action_id} as {_actor(args)} at "
-        f"{terminal.when(now, runtime.settings.timezone)}; its execution is queued."
+        f"{terminal.when(now, runtime.settings.timezone)}; executing it now."
     )
+    worker.run_once()
     return 0
 
 
@@ -193,10 +222,10 @@ def _explain(result: DecisionResult, action_id: str, runtime: Runtime) -> None:
     if outcome is DecisionOutcome.ALREADY_DECIDED and result.action is not None:
         by = result.decided_by or "someone"
         at = terminal.when(result.decided_at, zone) if result.decided_at else "an earlier time"
-        state = result.action.state.value
-        raise CliError(
-            f"{action_id} was already handled ({state}) by {by} at {at}; nothing changed"
-        )
+        state = result.action.state
+        verb = state.value if state in NOT_APPROVED else "approved"
+        now = "" if state.value == verb else f" (now {state.value})"
+        raise CliError(f"{action_id} was already {verb} by {by} at {at}{now}; nothing changed")
     if outcome is DecisionOutcome.EXPIRED:
         raise CliError(f"{action_id} expired before anyone decided; it can no longer be approved")
     if outcome is DecisionOutcome.NOT_RUNNABLE:

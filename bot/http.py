@@ -1,4 +1,4 @@
-"""The process's HTTP face: a threaded waitress server with `/healthz` (Slack routes join later)."""
+"""The process's HTTP face: a threaded waitress server with `/healthz` and `POST /slack/events`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from waitress.server import create_server
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 HealthCheck = Callable[[], dict[str, Any]]
+SLACK_EVENTS_PATH = "/slack/events"
 
 
 def health_app(check: HealthCheck) -> WsgiApp:
@@ -25,6 +26,19 @@ def health_app(check: HealthCheck) -> WsgiApp:
         body = check()
         status = "200 OK" if body.get("status") == "ok" else "503 Service Unavailable"
         return _respond(start_response, status, body)
+
+    return app
+
+
+def routed_app(health: WsgiApp, slack_events: WsgiApp | None) -> WsgiApp:
+    """`/slack/events` to the Slack app (when configured); everything else to `health`."""
+    if slack_events is None:
+        return health
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == SLACK_EVENTS_PATH:
+            return slack_events(environ, start_response)
+        return health(environ, start_response)
 
     return app
 
@@ -53,8 +67,17 @@ class HttpServer:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop accepting and close the listening socket."""
-        self._server.close()
-        self._server.task_dispatcher.shutdown()
+        """Close every socket from inside the server's loop, then stop its worker threads."""
         if self._thread.is_alive():
+            # Closing sockets from another thread races the loop's select() (EBADF); a thunk
+            # pulled through waitress's trigger runs in the loop, which then finds its map
+            # empty and returns.
+            self._server.trigger.pull_trigger(self._close_all)
             self._thread.join(timeout=5)
+        else:
+            self._close_all()
+        self._server.task_dispatcher.shutdown()
+
+    def _close_all(self) -> None:
+        for dispatcher in list(self._server._map.values()):  # waitress exposes no public map
+            dispatcher.close()

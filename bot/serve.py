@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.bootstrap import Runtime
-from bot.http import HttpServer, health_app
+from bot.http import HttpServer, WsgiApp, health_app, routed_app
 from engine.clock import utc_now
 from engine.cycle import CycleBusyError
 from engine.logs import event
@@ -20,7 +21,27 @@ from engine.model import CycleReport
 log = logging.getLogger("income.serve")
 
 MISFIRE_GRACE_SECONDS = 15 * 60
+PAUSED_KEY = "schedule_paused"
 Notify = Callable[[CycleReport], None]
+Failed = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """An extra interval job of the process (alert reminders, the digest)."""
+
+    id: str
+    run: Callable[[], None]
+    seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """What Slack adds to the process: its HTTP endpoint, failure notices and jobs."""
+
+    slack_events: WsgiApp | None = None
+    on_failure: Failed | None = None
+    jobs: tuple[Job, ...] = ()
 
 
 def scheduled_slot(now: datetime, interval_seconds: int) -> str:
@@ -38,13 +59,16 @@ class Service:
         notify: Notify,
         host: str = "0.0.0.0",  # noqa: S104 - a platform's web process listens on all interfaces
         port: int | None = None,
+        extras: Extras | None = None,
     ) -> None:
         self.runtime = runtime
         self.notify = notify
+        self.extras = extras or Extras()
         self.last_cycle: dict[str, Any] = {}
         self._lock = threading.Lock()
         port = runtime.settings.port if port is None else port
-        self.http = HttpServer(health_app(self.health), host, port)
+        app = routed_app(health_app(self.health), self.extras.slack_events)
+        self.http = HttpServer(app, host, port)
         self.scheduler = BackgroundScheduler(timezone=UTC)
         self.scheduler.add_job(
             self.scheduled_cycle,
@@ -56,6 +80,16 @@ class Service:
             max_instances=1,
             id="cycle",
         )
+        for job in self.extras.jobs:
+            self.scheduler.add_job(
+                job.run,
+                "interval",
+                seconds=job.seconds,
+                misfire_grace_time=MISFIRE_GRACE_SECONDS,
+                coalesce=True,
+                max_instances=1,
+                id=job.id,
+            )
 
     def start(self) -> None:
         """Serve HTTP and start the schedule (the first cycle runs at once)."""
@@ -70,6 +104,9 @@ class Service:
 
     def scheduled_cycle(self) -> None:
         """Run the cycle of the current slot unless another copy already has."""
+        if self.paused():
+            event(log, "cycle_paused")
+            return
         now = self.runtime.decision_time()
         slot = scheduled_slot(now, self.runtime.settings.interval_seconds)
         try:
@@ -77,12 +114,19 @@ class Service:
         except CycleBusyError as busy:
             event(log, "cycle_skipped", slot=slot, reason=str(busy))
             return
-        except Exception:
+        except Exception as error:
             log.exception("cycle_error")
             self._record(slot, ok=False)
+            if self.extras.on_failure is not None:
+                self.extras.on_failure(f"{type(error).__name__}: {error}")
             return
         self._record(slot, ok=True)
         self.notify(report)
+
+    def paused(self) -> bool:
+        """True while the schedule is paused (`/income pause`)."""
+        with self.runtime.database.uow() as uow:
+            return uow.state.get(PAUSED_KEY) is not None
 
     def _record(self, slot: str, *, ok: bool) -> None:
         with self._lock:

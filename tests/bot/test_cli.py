@@ -80,16 +80,21 @@ def test_approving_twice_queues_once_and_names_the_first_approver(
 ) -> None:
     action_id = next(a["id"] for a in pending(capsys) if a["kind"] == "cart_recovery_email")
     assert main(["approve", str(action_id), "--as", "ana"]) == 0
-    assert f"Approved {action_id} as ana" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"Approved {action_id} as ana" in out
+    assert f"{action_id} cart_recovery_email succeeded at" in out  # the demo shop received it
+    assert " sent" in out
+    assert "held out" in out
 
     assert main(["approve", str(action_id), "--as", "bo"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert f"{action_id} was already handled (approved) by ana at" in err
+    assert f"{action_id} was already approved by ana at" in err
+    assert "(now succeeded)" in err
     assert "nothing changed" in err
     assert main(["actions", "--json", "--all"]) == 0
     states = {a["id"]: a["state"] for a in json.loads(capsys.readouterr().out)}
-    assert states[action_id] == "approved"
+    assert states[action_id] == "succeeded"
 
 
 def test_reject_with_reason_then_approve_is_refused(
@@ -99,7 +104,7 @@ def test_reject_with_reason_then_approve_is_refused(
     assert main(["reject", action_id, "--reason", "wrong_targets", "--note", "VIPs"]) == 0
     assert f"Rejected {action_id} (wrong_targets)" in capsys.readouterr().out
     assert main(["approve", action_id]) == 1
-    assert "already handled (rejected)" in capsys.readouterr().err
+    assert f"{action_id} was already rejected by cli:" in capsys.readouterr().err
 
 
 def test_unknown_action_id_is_one_clear_line(

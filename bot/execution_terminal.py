@@ -1,0 +1,56 @@
+"""How executions are reported in the terminal (`income approve`, `income serve` without Slack)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.text import Text
+
+from bot.bootstrap import Runtime
+from bot.terminal import when
+from engine.model import TargetState
+from engine.ports import ExecutionReport, Notifier
+from engine.worker import Worker, build_worker
+
+
+def execution_line(report: ExecutionReport, zone: ZoneInfo) -> Text:
+    """One line: the action, its end state, per-target counts and what needs a human."""
+    counts = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in report.counts if n)
+    style = "green" if report.state.value == "succeeded" else "red"
+    line = Text(f"{report.action_id} {report.kind.value} ")
+    line.append(report.state.value, style=style)
+    line.append(f" at {when(report.finished_at, zone)}: {counts or 'no targets'}")
+    if report.error:
+        line.append(f" — {report.error}", style="red")
+    unknown = report.count(TargetState.UNKNOWN)
+    if unknown:
+        line.append(
+            f" — {unknown} target(s) may or may not have been sent: check them by hand "
+            "(they are never resent)",
+            style="bold red",
+        )
+    return line
+
+
+class TerminalNotifier:
+    """Prints each finished execution as one line."""
+
+    def __init__(self, console: Console, zone: ZoneInfo) -> None:
+        self._console = console
+        self._zone = zone
+
+    def execution_finished(self, report: ExecutionReport) -> None:
+        """Print the execution's outcome."""
+        self._console.print(execution_line(report, self._zone))
+
+
+def worker_for(runtime: Runtime, notifier: Notifier) -> Worker:
+    """The execution worker of this process, on the same clock as decisions."""
+    return build_worker(
+        runtime.settings,
+        runtime.database,
+        runtime.shop,
+        notifier=notifier,
+        clock=runtime.decision_time,
+    )
