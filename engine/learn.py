@@ -35,7 +35,7 @@ Public API (also what `bench.learner` drives; `Policy` is for any outside simula
   `explain`'s reason; a money-touching candidate whose expected value exceeds
   `config.explore_money_limit` and that is chosen by exploration (its arm has fewer than
   `min_decisions` decisions, or a better arm by posterior mean is ranked below it) says
-  "exploratory: ..." first.
+  "exploratory, touches money on little evidence: ..." first.
 - ``select(ranked, limit, pending_target_keys, *, advice_limit=None)`` — this cycle's
   proposals: at most `limit` runnable ones (INCOME_MAX_PROPOSALS) and at most `advice_limit`
   (default `limit`) advice-only ones; one per arm; none whose target key is pending.
@@ -101,10 +101,13 @@ def rank(
     for score, _, mean, candidate, state in reversed(draws):
         reason = explain(state, _currency(candidate) or currency)
         if _exploratory(candidate, state, mean < best_below, config):
-            reason = f"exploratory: {reason}"
+            reason = f"{EXPLORATORY}{reason}"
         ranked.append(Ranked(candidate=candidate, score=score, reason=reason))
         best_below = max(best_below, mean)
     return ranked[::-1]
+
+
+EXPLORATORY = "exploratory, touches money on little evidence: "
 
 
 def select(

@@ -16,7 +16,7 @@ def explain(arm_state: ArmState, currency: str | None) -> str:
     decided = state.approved + state.rejected + state.expired
     runs = state.succeeded + state.failed
     if decided == 0 and runs == 0:
-        return "new: no history yet, exploring"
+        return "new: no history yet"
     if state.approved == 0 and runs == 0:
         return _never_approved(state)
     parts: list[str] = []

@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.learn import DEFAULT_CONFIG, LearnConfig, Policy, explain, fold, rank, select
+from engine.learn import (
+    DEFAULT_CONFIG,
+    EXPLORATORY,
+    LearnConfig,
+    Policy,
+    explain,
+    fold,
+    rank,
+    select,
+)
 from engine.model import (
     ActionKind,
     ArmState,
@@ -328,7 +337,7 @@ def test_risky_exploration_says_it_is_exploratory(
     arms = fold({}, [event(APP, risky.arm)] * decisions)
     for seed in range(10):
         (ranked,) = rank([risky], arms, random.Random(seed))
-        assert ranked.reason.startswith("exploratory: ") is labelled
+        assert ranked.reason.startswith(EXPLORATORY) is labelled
 
 
 def test_a_risky_arm_that_outranks_a_better_one_says_it_is_exploratory() -> None:
@@ -343,7 +352,7 @@ def test_a_risky_arm_that_outranks_a_better_one_says_it_is_exploratory() -> None
         if top.candidate is risky:
             seen.append(top.reason)
     assert seen
-    assert all(reason.startswith("exploratory: approved 3 of 3") for reason in seen)
+    assert all(reason.startswith(EXPLORATORY + "approved 3 of 3") for reason in seen)
 
 
 def test_rank_forgets_up_to_now() -> None:
@@ -396,7 +405,7 @@ def test_a_policy_takes_in_arms_it_did_not_know() -> None:
 @pytest.mark.parametrize(
     ("state", "currency", "expected"),
     [
-        (ArmState(ARM), "USD", "new: no history yet, exploring"),
+        (ArmState(ARM), "USD", "new: no history yet"),
         (
             ArmState(
                 ARM, approved=12, rejected=2, expired=1, succeeded=6, failed=3, value_total=37_800
