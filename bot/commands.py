@@ -17,7 +17,7 @@ from bot.bootstrap import Runtime, build_runtime
 from bot.check import check_slack
 from bot.demo_runner import run_demo, seed_demo
 from bot.errors import CliError
-from bot.execution_terminal import TerminalNotifier, worker_for
+from bot.execution_terminal import TerminalNotifier, executions_section, worker_for
 from bot.serve import Service
 from bot.slack_process import SlackProcess
 from engine import kpis
@@ -134,6 +134,7 @@ def _status(args: argparse.Namespace, runtime: Runtime, console: Console) -> int
         snapshot = uow.snapshots.latest()
         open_issues = uow.issues.open_issues()
         pending = uow.actions.find(DECIDABLE)
+        executions = executions_section(uow, zone)
     if snapshot is None:
         console.print("No cycle has run yet: try `income demo` or `income cycle`.")
         return 0
@@ -141,6 +142,7 @@ def _status(args: argparse.Namespace, runtime: Runtime, console: Console) -> int
     console.print(terminal.kpi_table(kpis.derive(snapshot)))
     console.print(terminal.issue_lines(open_issues, zone, "Open issues"))
     console.print(terminal.actions_table(pending, zone))
+    console.print(executions)
     return 0
 
 

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot import terminal
 from bot.bootstrap import DEMO_HISTORY_DAYS, Runtime
+from bot.execution_terminal import TerminalNotifier, worker_for
 from engine.clock import HOUR, floor_hour, utc_now
 from engine.cycle import run_cycle
 from engine.demo import DemoNotStartedError
@@ -80,11 +81,15 @@ def run_demo(
         raise DemoNotStartedError("the demo shop has not been started")
     start = current.clock + HOUR if _has_cycled(runtime) else current.clock
     zone = runtime.settings.timezone
+    worker = worker_for(runtime, TerminalNotifier(console, zone))
     for hour in range(hours):
         now = start + hour * HOUR
         report = run_cycle(
             runtime.config, runtime.ports, now=now, slot=f"demo:{now:%Y-%m-%dT%H}", trigger="demo"
         )
+        worker.run_once(now)  # what was approved since the last hour runs on the demo clock
+        for lift in worker.measure_due(now):
+            console.print(f"Lift measured for {lift.action_id} ({lift.kind.value}).")
         if hour == 0 or report.needs_attention:
             console.print(terminal.report_renderable(report, zone))
         else:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from bot.bootstrap import Runtime
 from bot.terminal import when
-from engine.model import TargetState
+from engine.execution_report import load_report
+from engine.lift import by_kind, describe
+from engine.model import ActionState, TargetState
 from engine.ports import ExecutionReport, Notifier
+from engine.store import SqlUnitOfWork
 from engine.worker import Worker, build_worker
 
 
@@ -43,6 +46,35 @@ class TerminalNotifier:
     def execution_finished(self, report: ExecutionReport) -> None:
         """Print the execution's outcome."""
         self._console.print(execution_line(report, self._zone))
+
+
+EXECUTED = (
+    ActionState.APPROVED,
+    ActionState.RUNNING,
+    ActionState.SUCCEEDED,
+    ActionState.FAILED,
+    ActionState.UNKNOWN,
+)
+RECENT_EXECUTIONS = 5
+
+
+def executions_section(uow: SqlUnitOfWork, zone: ZoneInfo) -> RenderableType:
+    """The latest executions with per-target counts, and the lift measured per action kind."""
+    reports = [
+        report
+        for action in uow.actions.find(EXECUTED, limit=RECENT_EXECUTIONS)
+        if (report := load_report(uow, action.id)) is not None
+    ]
+    lifts = by_kind(uow.lifts.all())
+    parts: list[RenderableType] = [Text("Recent executions", style="bold")]
+    parts.extend(Text("  ").append_text(execution_line(r, zone)) for r in reports)
+    if not reports:
+        parts.append(Text("  none yet", style="dim"))
+    parts.append(Text("Measured lift (against the held-out control)", style="bold"))
+    parts.extend(Text(f"  {kind.value}: {describe(lift)}") for kind, lift in lifts.items())
+    if not lifts:
+        parts.append(Text("  none measured yet: lift is measured when an action's window closes"))
+    return Group(*parts)
 
 
 def worker_for(runtime: Runtime, notifier: Notifier) -> Worker:

@@ -218,3 +218,25 @@ def test_seed_with_progress_then_the_first_cycle_reports_at_the_seeded_hour(
     assert "errors" in out
     assert main(["demo"]) == 0
     assert "Continuing the demo shop (error_spike, seed 7)" in capsys.readouterr().out
+
+
+def test_status_shows_the_execution_and_later_the_measured_lift(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    action_id = next(a["id"] for a in pending(capsys) if a["kind"] == "cart_recovery_email")
+    assert main(["approve", str(action_id)]) == 0
+    capsys.readouterr()
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "Recent executions" in out
+    assert f"{action_id} cart_recovery_email succeeded" in out
+    assert "none measured yet" in out
+
+    assert main(["demo", "--hours", "73"]) == 0  # the 72 h attribution window closes
+    assert f"Lift measured for {action_id} (cart_recovery_email)" in capsys.readouterr().out
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "cart_recovery_email: " in out
+    assert "pts conversion (95% CI" in out
+    assert "held" in out
+    assert "in 1 action" in out
