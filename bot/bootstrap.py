@@ -64,7 +64,7 @@ def build_runtime(settings: Settings, rng: random.Random | None = None) -> Runti
         email=True,  # without SMTP_URL the demo shop receives the mail
         payments=settings.source == "demo" or settings.stripe_api_key is not None,
         webhook=settings.webhook_url is not None,
-        slack=settings.slack_bot_token is not None,
+        slack=settings.slack_bot_token is not None and settings.channel is not None,
     )
     config = CycleConfig(
         rules=settings.rules,

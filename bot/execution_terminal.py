@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
+from bot.app import build_client, slack_configured
 from bot.bootstrap import Runtime
 from bot.terminal import when
 from engine.execution_report import load_report
@@ -79,10 +80,12 @@ def executions_section(uow: SqlUnitOfWork, zone: ZoneInfo) -> RenderableType:
 
 def worker_for(runtime: Runtime, notifier: Notifier) -> Worker:
     """The execution worker of this process, on the same clock as decisions."""
+    settings = runtime.settings
     return build_worker(
-        runtime.settings,
+        settings,
         runtime.database,
         runtime.shop,
         notifier=notifier,
         clock=runtime.decision_time,
+        slack=build_client(settings) if slack_configured(settings) else None,
     )

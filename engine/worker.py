@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from slack_sdk import WebClient
+
 from engine.clock import Clock, utc_now
 from engine.demo.shop import DemoShop
 from engine.drafting.base import EMAIL_KINDS
@@ -262,10 +264,11 @@ def build_worker(
     notifier: Notifier | None = None,
     clock: Clock = utc_now,
     retry: RetryPolicy | None = None,
+    slack: WebClient | None = None,
 ) -> Worker:
     """The worker of this deployment: executors from settings, holdout INCOME_HOLDOUT."""
     config = WorkerConfig(holdout=settings.holdout, currency=settings.currency)
-    executors = build_executors(settings, shop, retry)
+    executors = build_executors(settings, shop, retry, slack)
     return Worker(
         database.uow,
         executors,

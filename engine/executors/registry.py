@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from slack_sdk import WebClient
+
 from engine.actions import capabilities_for
 from engine.demo.shop import DemoShop
 from engine.drafting.base import EMAIL_KINDS
@@ -9,6 +11,7 @@ from engine.executors.demo import DemoShopExecutor
 from engine.executors.email import SmtpEmailExecutor, SmtpServer
 from engine.executors.payments import StripePaymentExecutor
 from engine.executors.retry import RetryPolicy
+from engine.executors.slack_post import SlackPostExecutor
 from engine.executors.webhook import WebhookExecutor
 from engine.model import ActionKind
 from engine.ports import Executor
@@ -29,9 +32,12 @@ def email_executor(settings: Settings, shop: DemoShop, retry: RetryPolicy) -> Ex
 
 
 def build_executors(
-    settings: Settings, shop: DemoShop, retry: RetryPolicy | None = None
+    settings: Settings,
+    shop: DemoShop,
+    retry: RetryPolicy | None = None,
+    slack: WebClient | None = None,
 ) -> dict[ActionKind, Executor]:
-    """The executor of every runnable kind in this deployment."""
+    """The executor of every runnable kind in this deployment (`slack`: the bot's client)."""
     policy = retry or RetryPolicy()
     email = email_executor(settings, shop, policy)
     executors: dict[ActionKind, Executor] = dict.fromkeys(EMAIL_KINDS, email)
@@ -45,4 +51,7 @@ def build_executors(
         hook = WebhookExecutor(settings.webhook_url, settings.webhook_secret, retry=policy)
         kinds = capabilities_for(email=False, payments=False, webhook=True, slack=False).runnable
         executors.update(dict.fromkeys(kinds, hook))
+    if slack is not None and settings.channel:
+        # a draft for a human to publish belongs in the channel even when a webhook is set
+        executors[ActionKind.SOCIAL_POST] = SlackPostExecutor(slack, settings.channel)
     return executors
