@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.lift import ActionLift, Group
-from engine.model import ActionKind, ActionState
+from engine.model import ActionKind, ActionState, LearnEvent, LearnEventKind
+from engine.store.learner import append_event
 from engine.store.tables import ActionRow, ExecutionRow, OutcomeRow
 
 LIFT = "lift"
@@ -52,15 +53,16 @@ class SqlLiftRepository:
             )
         return found
 
-    def add(self, lift: ActionLift, observed_at: datetime, currency: str) -> None:
-        """Store one action's measurement; its value is the incremental revenue estimate."""
+    def add(self, lift: ActionLift, observed_at: datetime, currency: str) -> int:
+        """Store one action's measurement and tell the learner its incremental revenue."""
         treated, control = lift.treated, lift.control
         expected = control.value * treated.targets / control.targets if control.targets else 0
+        incremental = round(treated.value - expected)
         self._session.add(
             OutcomeRow(
                 action_id=lift.action_id,
                 kind=LIFT,
-                value=round(treated.value - expected),
+                value=incremental,
                 currency=currency,
                 observed_at=observed_at,
                 detail={
@@ -79,6 +81,11 @@ class SqlLiftRepository:
                 },
             )
         )
+        arm = self._session.scalar(select(ActionRow.arm).where(ActionRow.id == lift.action_id))
+        if arm is not None:  # the learner's value model learns what the action really earned
+            event = LearnEvent(arm, LearnEventKind.VALUE, observed_at, value=incremental)
+            append_event(self._session, event)
+        return incremental
 
     def all(self) -> list[ActionLift]:
         """Every measured action, oldest first, for pooling per kind."""

@@ -17,7 +17,7 @@ from engine.executors.demo import DemoShopExecutor
 from engine.executors.keys import holdout_keys
 from engine.lift import ActionLift, Group, by_kind, describe, pooled
 from engine.measure import ATTRIBUTION_WINDOWS, measure
-from engine.model import ActionKind, Target, TargetState
+from engine.model import ActionKind, LearnEventKind, Target, TargetState
 from engine.ports import ExecutionJob, Executor
 from engine.sources.demo import DemoSource
 from engine.store import Database
@@ -152,5 +152,9 @@ def test_the_worker_measures_each_executed_action_once_after_its_window() -> Non
         assert worker.measure_due() == []
         with database.uow() as uow:
             assert CART in by_kind(uow.lifts.all())
+            values = [e for _, e in uow.learner.events_after(0) if e.kind is LearnEventKind.VALUE]
+        (value,) = values  # the measured incremental revenue reaches the learner once
+        assert value.arm == candidate_with(0).arm
+        assert value.at == clock()
     finally:
         database.dispose()
