@@ -88,8 +88,7 @@ def run_demo(
             runtime.config, runtime.ports, now=now, slot=f"demo:{now:%Y-%m-%dT%H}", trigger="demo"
         )
         worker.run_once(now)  # what was approved since the last hour runs on the demo clock
-        for lift in worker.measure_due(now):
-            console.print(f"Lift measured for {lift.action_id} ({lift.kind.value}).")
+        worker.measure_due(now)  # the notifier prints each lift as its window closes
         if hour == 0 or report.needs_attention:
             console.print(terminal.report_renderable(report, zone))
         else:

@@ -11,6 +11,7 @@ from bot.blocks import escape, hhmm
 from bot.cards import card
 from bot.decide import load, text_message
 from bot.slack_service import SlackService
+from engine.execution_report import load_report
 from engine.logs import event
 from engine.model import TargetState
 from engine.ports import ExecutionReport
@@ -47,6 +48,21 @@ class SlackNotifier:
             self._show(report)
         except SlackApiError as error:
             event(log, "slack_error", logging.ERROR, step="execution_card",
+                  error=str(error.response.get("error")))  # fmt: skip
+
+    def lift_measured(self, action_id: str, lift: str) -> None:
+        """Add the measured lift, with its holdout size, to the action's card."""
+        with self.service.runtime.database.uow() as uow:
+            report = load_report(uow, action_id)
+            where = uow.slack.action_card(action_id)
+        action = load(self.service, action_id)
+        if report is None or where is None or action is None:
+            return
+        outcome = outcome_line(report, self.service) + f"\n*Measured lift:* {escape(lift)}"
+        try:
+            self.service.update(where[0], where[1], card(action, self.service.zone, outcome))
+        except SlackApiError as error:
+            event(log, "slack_error", logging.ERROR, step="lift_card",
                   error=str(error.response.get("error")))  # fmt: skip
 
     def _show(self, report: ExecutionReport) -> None:

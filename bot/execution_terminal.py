@@ -48,6 +48,10 @@ class TerminalNotifier:
         """Print the execution's outcome."""
         self._console.print(execution_line(report, self._zone))
 
+    def lift_measured(self, action_id: str, lift: str) -> None:
+        """Print the measured lift."""
+        self._console.print(f"Lift measured for {action_id}: {lift}")
+
 
 EXECUTED = (
     ActionState.APPROVED,

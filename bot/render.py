@@ -62,6 +62,11 @@ def report_message(report: CycleReport, zone: ZoneInfo) -> list[Message]:
     if views:
         listed = fit_lines([_proposal_line(view) for view in views])
         blocks.append(section(f"*New proposals* (cards below)\n{listed}"))
+    if report.lifts:
+        lines = [f"• `{kind}`: {escape(line)}" for kind, line in report.lifts]
+        blocks.append(
+            section("*Measured lift* (against the held-out control)\n" + fit_lines(lines))
+        )
     footer = f"{report.pending_count} proposal(s) awaiting a decision"
     if report.expired_count:
         footer += f"; {report.expired_count} expired undecided"

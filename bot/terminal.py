@@ -115,6 +115,9 @@ def report_renderable(report: CycleReport, zone: ZoneInfo) -> RenderableType:
     parts.append(proposal_lines(report.proposals, "New proposals"))
     if report.advice:
         parts.append(proposal_lines(report.advice, "Advice (no executor configured)"))
+    if report.lifts:
+        parts.append(Text("Measured lift (against the held-out control)", style="bold"))
+        parts.extend(Text(f"  {kind}: {line}") for kind, line in report.lifts)
     footer = f"{report.pending_count} proposal(s) awaiting a decision"
     if report.expired_count:
         footer += f"; {report.expired_count} expired undecided"

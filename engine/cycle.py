@@ -14,6 +14,7 @@ from engine.actions import Capabilities, content_hash
 from engine.clock import require_aware
 from engine.drafting.templates import Drafter
 from engine.generate import generate, unique_candidates
+from engine.lift import by_kind, describe
 from engine.logs import event
 from engine.model import (
     Action,
@@ -227,6 +228,9 @@ class _Cycle:
                 pending_count=len(uow.actions.find([ActionState.PROPOSED], limit=PENDING_LIMIT)),
                 expired_count=learned.expired,
                 step_ms=self.watch.steps,
+                lifts=[
+                    (kind.value, describe(lift)) for kind, lift in by_kind(uow.lifts.all()).items()
+                ],
             )
             uow.cycles.finish(self.cycle_id, self.now, report_to_dict(report))
             uow.commit()

@@ -33,6 +33,10 @@ class LogNotifier:
             **dict(report.counts),
         )
 
+    def lift_measured(self, action_id: str, lift: str) -> None:
+        """Log the measured lift."""
+        event(log, "lift_measured", action=action_id, lift=lift)
+
 
 def summarise(
     action_id: str,

@@ -447,6 +447,7 @@ class CycleReport:
     pending_count: int
     expired_count: int
     step_ms: tuple[tuple[str, float], ...] = field(default=())
+    lifts: tuple[tuple[str, str], ...] = ()  # (action kind, measured lift against its control)
 
     @property
     def needs_attention(self) -> bool:

@@ -9,6 +9,7 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from engine.lift import ActionLift
 from engine.model import (
     Action,
     ActionKind,
@@ -222,6 +223,14 @@ class CycleRepository(Protocol):
         ...
 
 
+class LiftRepository(Protocol):
+    """Measured lifts of executed actions against their held-out control."""
+
+    def all(self) -> list[ActionLift]:
+        """Every measured action, oldest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over all repositories; rolled back unless committed."""
 
@@ -230,6 +239,11 @@ class UnitOfWork(Protocol):
     actions: ActionRepository
     learner: LearnerRepository
     cycles: CycleRepository
+
+    @property
+    def lifts(self) -> LiftRepository:
+        """Measured lifts (read-only, so the store may expose a richer repository)."""
+        ...
 
     def __enter__(self) -> Self:
         """Begin."""
@@ -325,4 +339,8 @@ class Notifier(Protocol):
 
     def execution_finished(self, report: ExecutionReport) -> None:
         """An execution reached a terminal state; `unknown` targets need a human."""
+        ...
+
+    def lift_measured(self, action_id: str, lift: str) -> None:
+        """An executed action's lift against its held-out control was measured (one line)."""
         ...

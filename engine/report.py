@@ -46,6 +46,7 @@ def build_report(
     pending_count: int,
     expired_count: int,
     step_ms: Iterable[tuple[str, float]] = (),
+    lifts: Iterable[tuple[str, str]] = (),
 ) -> CycleReport:
     """The report of one cycle; issues most severe first, proposals in the order given."""
     if ran_at.tzinfo is None:
@@ -62,6 +63,7 @@ def build_report(
         pending_count=pending_count,
         expired_count=expired_count,
         step_ms=tuple((name, float(ms)) for name, ms in step_ms),
+        lifts=tuple(lifts),
     )
 
 
@@ -105,6 +107,7 @@ def report_to_dict(report: CycleReport) -> dict[str, Any]:
         "pending_count": report.pending_count,
         "expired_count": report.expired_count,
         "step_ms": [[name, ms] for name, ms in report.step_ms],
+        "lifts": [[kind, line] for kind, line in report.lifts],
     }
 
 
@@ -126,6 +129,7 @@ def report_from_dict(data: Mapping[str, Any]) -> CycleReport:
             pending_count=_int(data["pending_count"]),
             expired_count=_int(data["expired_count"]),
             step_ms=tuple((_str(name), _float(ms)) for name, ms in data["step_ms"]),
+            lifts=tuple((_str(kind), _str(line)) for kind, line in data.get("lifts", ())),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ReportFormatError(f"malformed report: {type(error).__name__}: {error}") from error

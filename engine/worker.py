@@ -26,7 +26,7 @@ from engine.execution_report import LogNotifier, summarise
 from engine.executors.keys import holdout_keys, holds_out, idempotency_key
 from engine.executors.registry import build_executors
 from engine.executors.retry import RetryPolicy
-from engine.lift import ActionLift
+from engine.lift import ActionLift, describe, pooled
 from engine.logs import event
 from engine.measure import ConversionSource, measure_due
 from engine.model import ActionKind, TargetState
@@ -106,7 +106,9 @@ class Worker:
         moment = now or self._clock()
         lifts = measure_due(self._uow, self._conversions, moment, self.config.currency)
         for lift in lifts:
-            event(log, "lift_measured", action=lift.action_id, treated=lift.treated.targets)
+            estimate = pooled([lift])
+            if estimate is not None:
+                self._notifier.lift_measured(lift.action_id, describe(estimate))
         return lifts
 
     def _claim(self, now: datetime) -> Claim | None:

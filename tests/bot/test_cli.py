@@ -233,7 +233,7 @@ def test_status_shows_the_execution_and_later_the_measured_lift(
     assert "none measured yet" in out
 
     assert main(["demo", "--hours", "73"]) == 0  # the 72 h attribution window closes
-    assert f"Lift measured for {action_id} (cart_recovery_email)" in capsys.readouterr().out
+    assert f"Lift measured for {action_id}: " in capsys.readouterr().out
     assert main(["status"]) == 0
     out = capsys.readouterr().out
     assert "cart_recovery_email: " in out

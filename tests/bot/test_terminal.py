@@ -101,6 +101,7 @@ def test_report_lists_issues_by_severity_and_proposals_with_ids_and_reasons() ->
         advice=(),
         pending_count=1,
         expired_count=2,
+        lifts=(("cart_recovery_email", "+16.0 pts conversion over 48 held out"),),
     )
     text = text_of(terminal.report_renderable(report, ZONE))
     assert "cycle 7 · Mon 30 Nov 14:00 CET" in text
@@ -111,4 +112,6 @@ def test_report_lists_issues_by_severity_and_proposals_with_ids_and_reasons() ->
     assert "why: New: no history yet, exploring" in text
     assert "approve: income approve a1b2c3d4e" in text
     assert "1 proposal(s) awaiting a decision; 2 expired undecided" in text
+    assert "Measured lift (against the held-out control)" in text
+    assert "cart_recovery_email: +16.0 pts conversion over 48 held out" in text
     assert report.needs_attention

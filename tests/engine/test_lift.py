@@ -140,8 +140,9 @@ def test_the_worker_measures_each_executed_action_once_after_its_window() -> Non
         clock = Clock()
         executors: dict[ActionKind, Executor] = {CART: DemoShopExecutor(shop)}
         config = WorkerConfig(holdout=0.1, owner="w")
+        notifier = Reports()
         worker = Worker(
-            database.uow, executors, Reports(), config=config, clock=clock, conversions=shop
+            database.uow, executors, notifier, config=config, clock=clock, conversions=shop
         )
         worker.run_once()
         assert worker.measure_due() == []  # the window is still open
@@ -149,6 +150,9 @@ def test_the_worker_measures_each_executed_action_once_after_its_window() -> Non
         shop.advance(clock())
         measured = worker.measure_due()
         assert [(m.treated.targets, m.control.targets) for m in measured] == [(180, 20)]
+        ((action_id, line),) = notifier.lifts  # the card and the terminal are told, once
+        assert action_id == measured[0].action_id
+        assert "held out of 200 in 1 action" in line
         assert worker.measure_due() == []
         with database.uow() as uow:
             assert CART in by_kind(uow.lifts.all())

@@ -106,6 +106,7 @@ def report(**changes: Any) -> CycleReport:
         "pending_count": 3,
         "expired_count": 1,
         "step_ms": [("monitor", 12.5), ("detect", 3)],
+        "lifts": [("cart_recovery_email", "+16.0 pts conversion over 48 held out of 480")],
     }
     return build_report(**{**fields, **changes})
 
@@ -177,6 +178,12 @@ def through_json(data: dict[str, Any]) -> Any:
 def test_round_trip_of_a_full_report() -> None:
     original = report()
     assert report_from_dict(through_json(report_to_dict(original))) == original
+
+
+def test_reports_stored_before_lifts_existed_still_decode() -> None:
+    data = through_json(report_to_dict(report()))
+    del data["lifts"]
+    assert report_from_dict(data) == report(lifts=())
 
 
 def test_encoding_is_plain_and_readable() -> None:

@@ -260,3 +260,17 @@ def test_the_card_shows_how_execution_went_and_unknowns_reach_on_call(harness: H
     dms = harness.slack.of("chat.postMessage")
     assert [d["channel"] for d in dms] == ["D" + ONCALL[0]]
     assert dms[0]["text"].startswith(f"1 target(s) of `{action_id}`")
+
+
+def test_the_card_states_the_measured_lift_with_its_holdout(harness: Harness) -> None:
+    action_id, ts = propose(harness, key="lifted")
+    harness.click("approve", action_id)
+    harness.slack.wait_for(lambda: bool(harness.slack.of("chat.update")))
+    harness.slack.reset()
+    lift = "+16.0 pts conversion (95% CI +10.8 to +21.2) over 48 held out <of> 480 in 1 action"
+    harness.process.notifier.lift_measured(action_id, lift)
+    (update,) = harness.slack.of("chat.update")
+    assert update["ts"] == ts
+    blocks = json.dumps(update["blocks"], ensure_ascii=False)
+    assert "*Measured lift:* +16.0 pts conversion" in blocks
+    assert "over 48 held out &lt;of&gt; 480 in 1 action" in blocks

@@ -95,10 +95,15 @@ class Reports:
     """A notifier that keeps every report."""
 
     items: list[ExecutionReport] = field(default_factory=list)
+    lifts: list[tuple[str, str]] = field(default_factory=list)
 
     def execution_finished(self, report: ExecutionReport) -> None:
         """Keep the report."""
         self.items.append(report)
+
+    def lift_measured(self, action_id: str, lift: str) -> None:
+        """Keep the measured lift."""
+        self.lifts.append((action_id, lift))
 
 
 def candidate_with(count: int, kind: ActionKind = ActionKind.CART_RECOVERY_EMAIL) -> Candidate:
