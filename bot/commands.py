@@ -18,11 +18,12 @@ from bot.check import check_slack
 from bot.demo_runner import run_demo, seed_demo
 from bot.errors import CliError
 from bot.execution_terminal import TerminalNotifier, executions_section, worker_for
+from bot.send_test import send_test_email
 from bot.serve import Service
 from bot.slack_process import SlackProcess
 from engine import kpis
 from engine.cycle import CycleBusyError
-from engine.model import Action, ActionState, CycleReport, RejectReason
+from engine.model import Action, ActionState, CycleReport, RejectReason, TargetState
 from engine.ports import DecisionOutcome, DecisionResult
 from engine.settings import Settings
 from engine.store import Database
@@ -54,6 +55,7 @@ def _run(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
         "approve": _approve,
         "reject": _reject,
         "serve": _serve,
+        "send-test": _send_test,
         "check": _check,
     }
     return handlers[args.command](args, runtime, console)
@@ -199,6 +201,14 @@ def _approve(args: argparse.Namespace, runtime: Runtime, console: Console) -> in
         f"{terminal.when(now, runtime.settings.timezone)}; executing it now."
     )
     worker.run_once()
+    return 0
+
+
+def _send_test(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
+    result = send_test_email(runtime, args.action_id, args.to)
+    if result.state is not TargetState.SENT:
+        raise CliError(f"the test e-mail was not sent: {result.detail or result.state.value}")
+    console.print(f"Sent a test of {args.action_id} to {args.to}; nothing was recorded.")
     return 0
 
 

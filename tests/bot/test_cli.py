@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.engine.executors.smtp_server import Handler, smtp_server
 
 
 def use_database(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
@@ -240,3 +241,23 @@ def test_status_shows_the_execution_and_later_the_measured_lift(
     assert "pts conversion (95% CI" in out
     assert "held" in out
     assert "in 1 action" in out
+
+
+def test_send_test_mails_the_exact_proposal_to_me_and_records_nothing(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    action_id = next(a["id"] for a in pending(capsys) if a["kind"] == "cart_recovery_email")
+    assert main(["send-test", str(action_id), "--to", "me@example.com"]) == 1
+    assert "send-test needs SMTP_URL" in capsys.readouterr().err
+
+    handler = Handler()
+    with smtp_server(handler) as port:
+        monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
+        monkeypatch.setenv("INCOME_EMAIL_FROM", "shop@example.com")
+        assert main(["send-test", str(action_id), "--to", "me@example.com"]) == 0
+    assert f"Sent a test of {action_id} to me@example.com" in capsys.readouterr().out
+    assert [r.recipients for r in handler.received] == [["me@example.com"]]
+    assert str(handler.received[0].message["Subject"]).startswith("[Test] ")
+    assert main(["actions", "--json"]) == 0
+    states = {a["id"]: a["state"] for a in json.loads(capsys.readouterr().out)}
+    assert states[action_id] == "proposed"
