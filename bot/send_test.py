@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.bootstrap import Runtime
 from bot.errors import CliError
 from engine.drafting.base import EMAIL_KINDS
-from engine.executors.email import SmtpEmailExecutor, send_test
-from engine.executors.registry import email_executor
+from engine.executors.email import send_test
+from engine.executors.registry import smtp_executor
 from engine.executors.retry import RetryPolicy
 from engine.ports import ExecutionJob, TargetResult
 
@@ -25,9 +25,7 @@ def send_test_email(runtime: Runtime, action_id: str, address: str) -> TargetRes
     candidate = action.candidate
     if candidate.kind not in EMAIL_KINDS or not candidate.targets:
         raise CliError(f"{action_id} is a {candidate.kind.value}, not an e-mail to test")
-    executor = email_executor(settings, runtime.shop, RetryPolicy())
-    if not isinstance(executor, SmtpEmailExecutor):  # pragma: no cover - SMTP_URL is set above
-        raise CliError("send-test needs an SMTP executor")
+    executor = smtp_executor(settings, RetryPolicy())
     job = ExecutionJob(
         action_id=action.id,
         kind=candidate.kind,

@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 from engine.actions import capabilities_for
 from engine.demo.shop import DemoShop
 from engine.drafting.base import EMAIL_KINDS
-from engine.executors.demo import DemoShopExecutor
+from engine.executors.demo import DemoShopExecutor, TeeToDemoShop
 from engine.executors.email import SmtpEmailExecutor, SmtpServer
 from engine.executors.payments import StripePaymentExecutor
 from engine.executors.retry import RetryPolicy
@@ -18,10 +18,10 @@ from engine.ports import Executor
 from engine.settings import ConfigError, Settings
 
 
-def email_executor(settings: Settings, shop: DemoShop, retry: RetryPolicy) -> Executor:
-    """SMTP when SMTP_URL is set; otherwise the demo shop receives the e-mails."""
+def smtp_executor(settings: Settings, retry: RetryPolicy) -> SmtpEmailExecutor:
+    """The SMTP executor of SMTP_URL; ConfigError when it or INCOME_EMAIL_FROM is unusable."""
     if not settings.smtp_url:
-        return DemoShopExecutor(shop)
+        raise ConfigError("SMTP_URL must be set to send real e-mail")
     if not settings.email_from:
         raise ConfigError("INCOME_EMAIL_FROM must be set when SMTP_URL is set")
     try:
@@ -29,6 +29,15 @@ def email_executor(settings: Settings, shop: DemoShop, retry: RetryPolicy) -> Ex
     except ValueError as error:
         raise ConfigError(str(error)) from None
     return SmtpEmailExecutor(server, settings.email_from, retry=retry)
+
+
+def email_executor(settings: Settings, shop: DemoShop, retry: RetryPolicy) -> Executor:
+    """SMTP when SMTP_URL is set; otherwise the demo shop receives the e-mails."""
+    if not settings.smtp_url:
+        return DemoShopExecutor(shop)
+    smtp = smtp_executor(settings, retry)
+    # a demo business gets real mail and the shop still reacts, so lift stays measurable
+    return TeeToDemoShop(smtp, shop) if settings.source == "demo" else smtp
 
 
 def build_executors(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -261,3 +262,28 @@ def test_send_test_mails_the_exact_proposal_to_me_and_records_nothing(
     assert main(["actions", "--json"]) == 0
     states = {a["id"]: a["state"] for a in json.loads(capsys.readouterr().out)}
     assert states[action_id] == "proposed"
+
+
+def test_with_smtp_each_recipient_gets_one_mail_and_the_demo_shop_still_reacts(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listed = pending(capsys)
+    entry = next(a for a in listed if a["kind"] == "cart_recovery_email")
+    action_id, targets = str(entry["id"]), entry["targets"]
+    assert isinstance(targets, list)
+    handler = Handler()
+    with smtp_server(handler) as port:
+        monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
+        monkeypatch.setenv("INCOME_EMAIL_FROM", "shop@example.com")
+        assert main(["approve", action_id, "--as", "ana"]) == 0
+        assert main(["approve", action_id, "--as", "bo"]) == 1  # nothing more is delivered
+    capsys.readouterr()
+    mailed = [r.recipients[0] for r in handler.received]
+    assert len(mailed) == len(set(mailed))  # one mail per customer
+    held_out = len(targets) - len(mailed)
+    assert 0 < held_out < len(targets) // 5  # INCOME_HOLDOUT = 10 % as the control
+    with sqlite3.connect(shop / "income.db") as connection:
+        (reached,) = connection.execute(
+            "SELECT COUNT(*) FROM shop_deliveries WHERE action_id = ?", (action_id,)
+        ).fetchone()
+    assert reached == len(mailed)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from engine.demo import DemoShop
-from engine.executors.demo import DemoShopExecutor
+from engine.executors.demo import DemoShopExecutor, TeeToDemoShop
 from engine.executors.email import SmtpEmailExecutor
 from engine.executors.payments import StripePaymentExecutor
 from engine.executors.registry import build_executors
@@ -39,8 +39,11 @@ def test_configured_providers_take_over(shop: DemoShop) -> None:
         "INCOME_WEBHOOK_SECRET": "s",
         "STRIPE_API_KEY": "sk_test_x",
     }
-    executors = build_executors(load_settings(env, dotenv=None), shop)
-    assert isinstance(executors[ActionKind.WINBACK_EMAIL], SmtpEmailExecutor)
+    executors = build_executors(load_settings({**env, "INCOME_SOURCE": "demo"}, dotenv=None), shop)
+    tee = executors[ActionKind.WINBACK_EMAIL]  # real mail, and the demo shop still reacts
+    assert isinstance(tee, TeeToDemoShop)
+    assert isinstance(tee.inner, SmtpEmailExecutor)
+    assert tee.idempotent is False
     assert isinstance(executors[ActionKind.PAYMENT_RETRY], StripePaymentExecutor)
     assert isinstance(executors[ActionKind.PRICE_TEST], WebhookExecutor)
 
