@@ -42,6 +42,7 @@ class Extras:
     slack_events: WsgiApp | None = None
     on_failure: Failed | None = None
     jobs: tuple[Job, ...] = ()
+    problem: Callable[[], str | None] | None = None  # e.g. a revoked Slack token, for /healthz
 
 
 def scheduled_slot(now: datetime, interval_seconds: int) -> str:
@@ -141,4 +142,7 @@ class Service:
             return {"status": "error", "database": type(error).__name__}
         with self._lock:
             last = dict(self.last_cycle)
+        problem = self.extras.problem() if self.extras.problem is not None else None
+        if problem is not None:  # the platform's health check is what can still reach people
+            return {"status": "error", "database": "ok", "slack": problem, "last_cycle": last}
         return {"status": "ok", "database": "ok", "last_cycle": last or None}

@@ -40,6 +40,7 @@ class SlackProcess:
         self._handler: Any = SlackRequestHandler(self.app)
         self.notifier = SlackNotifier(self.service)
         self._socket: Any = None
+        self._revoked: str | None = None
 
     def wsgi(self, environ: dict[str, Any], start_response: StartResponse) -> Any:
         """The WSGI app behind `POST /slack/events`."""
@@ -56,7 +57,12 @@ class SlackProcess:
                 Job("alert_reminders", self.remind, min(seconds, JOB_SECONDS)),
                 Job("daily_digest", self.digest, JOB_SECONDS),
             ),
+            problem=self.problem,
         )
+
+    def problem(self) -> str | None:
+        """Why Slack cannot be reached at all (a revoked or invalid token), for /healthz."""
+        return self._revoked
 
     def start_socket_mode(self) -> None:
         """Connect over Socket Mode when SLACK_APP_TOKEN is set (non-blocking)."""
@@ -102,5 +108,7 @@ class SlackProcess:
             code = str(error.response.get("error", "unknown"))
             level = logging.CRITICAL if code in REVOKED else logging.ERROR
             event(log, "slack_error", level, step=step, error=code)
+            if code in REVOKED:  # nobody can be told in Slack: make the process unhealthy
+                self._revoked = f"token rejected by Slack ({code}); run `income check`"
         except LookupError as error:
             event(log, "slack_skipped", logging.WARNING, step=step, reason=str(error))
