@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
@@ -48,7 +49,7 @@ class Ours:
         self.policy.observe(event)
 
 
-class _RewardLearner:
+class _RewardLearner(ABC):
     """Turns events into one reward per proposal; subclasses choose and update."""
 
     def __init__(self, arms: Sequence[str], rng: random.Random) -> None:
@@ -61,8 +62,9 @@ class _RewardLearner:
         elif event.kind in _FINAL:
             self.update(event.arm, 0.0)
 
+    @abstractmethod
     def update(self, arm: str, reward: float) -> None:
-        raise NotImplementedError
+        """Take one final reward for `arm`."""
 
     def best(self, score: Callable[[str], float]) -> str:
         """The highest-scoring arm, ties at random."""
