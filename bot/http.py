@@ -72,7 +72,10 @@ class HttpServer:
             # Closing sockets from another thread races the loop's select() (EBADF); a thunk
             # pulled through waitress's trigger runs in the loop, which then finds its map
             # empty and returns.
-            self._server.trigger.pull_trigger(self._close_all)
+            try:
+                self._server.trigger.pull_trigger(self._close_all)
+            except OSError:  # the trigger is already gone: nothing runs the loop any more
+                self._close_all()
             self._thread.join(timeout=5)
         else:
             self._close_all()
