@@ -26,9 +26,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from engine.execution_ports import ExecutionReport, Executor
 from engine.executors.email import SmtpEmailExecutor, SmtpServer
 from engine.model import ActionKind, Candidate, Content, Target, TargetState
-from engine.ports import ExecutionReport, Executor
 from engine.store import Database
 from engine.worker import Worker, WorkerConfig
 

@@ -11,10 +11,10 @@ from bot.blocks import escape, hhmm
 from bot.cards import card
 from bot.decide import load, text_message
 from bot.slack_service import SlackService
+from engine.execution_ports import ExecutionReport
 from engine.execution_report import load_report
 from engine.logs import event
 from engine.model import TargetState
-from engine.ports import ExecutionReport
 
 log = logging.getLogger("income.slack")
 _LABELS = {

@@ -10,10 +10,10 @@ from rich.text import Text
 from bot.app import build_client, slack_configured
 from bot.bootstrap import Runtime
 from bot.terminal import when
+from engine.execution_ports import ExecutionReport, Notifier
 from engine.execution_report import load_report
 from engine.lift import by_kind, describe
 from engine.model import ActionState, TargetState
-from engine.ports import ExecutionReport, Notifier
 from engine.store import SqlUnitOfWork
 from engine.worker import Worker, build_worker
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from bot.bootstrap import Runtime
 from bot.errors import CliError
 from engine.drafting.base import EMAIL_KINDS
+from engine.execution_ports import ExecutionJob, TargetResult
 from engine.executors.email import send_test
 from engine.executors.registry import smtp_executor
 from engine.executors.retry import RetryPolicy
-from engine.ports import ExecutionJob, TargetResult
 
 
 def send_test_email(runtime: Runtime, action_id: str, address: str) -> TargetResult:

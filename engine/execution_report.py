@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from engine.execution_ports import ExecutionReport
 from engine.logs import event
 from engine.model import ActionKind, ActionState, TargetState
-from engine.ports import ExecutionReport
 from engine.store.executions import TargetRecord
 
 if TYPE_CHECKING:

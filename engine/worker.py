@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 from engine.clock import Clock, utc_now
 from engine.demo.shop import DemoShop
 from engine.drafting.base import EMAIL_KINDS
+from engine.execution_ports import Delivery, Executor, Notifier, TargetResult
 from engine.execution_report import LogNotifier, summarise
 from engine.executors.keys import holdout_keys, holds_out, idempotency_key
 from engine.executors.registry import build_executors
@@ -30,7 +31,6 @@ from engine.lift import ActionLift, describe, pooled
 from engine.logs import event
 from engine.measure import ConversionSource, measure_due
 from engine.model import ActionKind, TargetState
-from engine.ports import Delivery, Executor, Notifier, TargetResult
 from engine.settings import Settings
 from engine.store import Database, SqlUnitOfWork
 from engine.store.executions import Claim, TargetRecord

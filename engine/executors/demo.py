@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine.demo.shop import DemoShop
+from engine.execution_ports import Delivery, ExecutionJob, Executor, TargetResult
 from engine.model import Target, TargetState
-from engine.ports import Delivery, ExecutionJob, Executor, TargetResult
 
 
 @dataclass(frozen=True, slots=True)

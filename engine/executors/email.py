@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, replace
 from email.message import Message
 from urllib.parse import unquote, urlsplit
 
+from engine.execution_ports import Delivery, ExecutionJob, TargetResult
 from engine.executors.message import Sender, build_message, default_shop_url
 from engine.executors.retry import RetryPolicy, TransientError
 from engine.model import Target, TargetState
-from engine.ports import Delivery, ExecutionJob, TargetResult
 
 _PERMANENT = 500
 _TRANSIENT = 400

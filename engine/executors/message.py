@@ -11,9 +11,9 @@ from email.utils import format_datetime
 from urllib.parse import quote
 
 from engine.drafting.base import fill_placeholders
+from engine.execution_ports import ExecutionJob
 from engine.executors.keys import message_id
 from engine.model import Target
-from engine.ports import ExecutionJob
 
 
 @dataclass(frozen=True, slots=True)

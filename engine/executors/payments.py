@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import stripe
 from stripe._base_address import BaseAddresses
 
+from engine.execution_ports import Delivery, ExecutionJob, TargetResult
 from engine.model import Target, TargetState
-from engine.ports import Delivery, ExecutionJob, TargetResult
 
 # Issuer decline codes that no retry can fix (Stripe's "do not try again" list).
 HARD_DECLINES = frozenset(

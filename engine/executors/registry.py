@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 from engine.actions import capabilities_for
 from engine.demo.shop import DemoShop
 from engine.drafting.base import EMAIL_KINDS
+from engine.execution_ports import Executor
 from engine.executors.demo import DemoShopExecutor, TeeToDemoShop
 from engine.executors.email import SmtpEmailExecutor, SmtpServer
 from engine.executors.payments import StripePaymentExecutor
@@ -14,7 +15,6 @@ from engine.executors.retry import RetryPolicy
 from engine.executors.slack_post import SlackPostExecutor
 from engine.executors.webhook import WebhookExecutor
 from engine.model import ActionKind
-from engine.ports import Executor
 from engine.settings import ConfigError, Settings
 
 

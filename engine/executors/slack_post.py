@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from engine.execution_ports import ExecutionJob, TargetResult
 from engine.model import Target, TargetState
-from engine.ports import ExecutionJob, TargetResult
 
 
 def escape(text: str) -> str:

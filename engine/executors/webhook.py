@@ -16,9 +16,9 @@ from typing import Any
 
 import requests
 
+from engine.execution_ports import Delivery, ExecutionJob, TargetResult
 from engine.executors.retry import RetryPolicy, TransientError
 from engine.model import Target, TargetState
-from engine.ports import Delivery, ExecutionJob, TargetResult
 
 SIGNATURE_HEADER = "X-Income-Signature"
 RETRIED_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})

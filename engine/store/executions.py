@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from engine.execution_ports import ExecutionJob, ExecutionReport, TargetResult
 from engine.model import ActionKind, ActionState, LearnEvent, LearnEventKind, Target, TargetState
-from engine.ports import ExecutionJob, ExecutionReport, TargetResult
 from engine.store.action_rows import action_row
 from engine.store.decisions import EXECUTION_QUEUED
 from engine.store.learner import append_event, serialize_event_writers

@@ -21,8 +21,8 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 
+from engine.execution_ports import Executor
 from engine.model import ActionKind, ActionState
-from engine.ports import Executor
 from engine.store import Database
 from engine.store.tables import ExecutionRow
 from engine.worker import CRASH_POINTS, Worker, WorkerConfig

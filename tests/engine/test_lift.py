@@ -13,12 +13,12 @@ from sqlalchemy import create_engine
 from engine.demo import DemoShop
 from engine.demo.deliver import ladder_rate
 from engine.demo.truth import SELF_RETRY, SELF_RETRY_FAILURE, draw_truth
+from engine.execution_ports import ExecutionJob, Executor
 from engine.executors.demo import DemoShopExecutor
 from engine.executors.keys import holdout_keys
 from engine.lift import ActionLift, Group, by_kind, describe, pooled
 from engine.measure import ATTRIBUTION_WINDOWS, measure
 from engine.model import ActionKind, LearnEventKind, Target, TargetState
-from engine.ports import ExecutionJob, Executor
 from engine.sources.demo import DemoSource
 from engine.store import Database
 from engine.worker import Worker, WorkerConfig

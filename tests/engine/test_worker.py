@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from engine.execution_ports import Executor
 from engine.executors.keys import holdout_keys, idempotency_key
 from engine.model import ActionKind, ActionState, LearnEventKind, TargetState
-from engine.ports import DecisionOutcome, Executor
+from engine.ports import DecisionOutcome
 from engine.store import Database
 from engine.store.tables import ExecutionRow, OutcomeRow
 from engine.worker import Worker, WorkerConfig

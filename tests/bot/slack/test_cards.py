@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bot.blocks import hhmm
 from engine.actions import content_hash
+from engine.execution_ports import ExecutionReport
 from engine.model import ActionKind, ActionState, Content
-from engine.ports import ExecutionReport
 from engine.store.tables import DecisionRow
 from tests.bot.slack.conftest import CHANNEL, ONCALL, Harness
 from tests.conftest import sample_candidate

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from engine.execution_ports import Delivery, ExecutionJob, ExecutionReport, TargetResult
 from engine.model import ActionKind, Candidate, Target, TargetState
-from engine.ports import Delivery, ExecutionJob, ExecutionReport, TargetResult
 from engine.store import Database
 from tests.conftest import T0, sample_candidate
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from engine.execution_ports import ExecutionJob, Executor, TargetResult
 from engine.execution_report import load_report
 from engine.executors.email import SmtpEmailExecutor, SmtpServer, send_test
 from engine.executors.keys import idempotency_key, message_id
 from engine.executors.retry import RetryPolicy
 from engine.model import ActionKind, ActionState, Target, TargetState
-from engine.ports import ExecutionJob, Executor, TargetResult
 from engine.store import Database
 from engine.worker import Worker, WorkerConfig
 from tests.conftest import T0

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from engine.execution_ports import ExecutionJob, TargetResult
 from engine.executors.keys import idempotency_key
 from engine.executors.payments import StripePaymentExecutor
 from engine.model import ActionKind, Target, TargetState
-from engine.ports import ExecutionJob, TargetResult
 from tests.conftest import T0
 
 JOB = ExecutionJob("apay000001", ActionKind.PAYMENT_RETRY, "retry", "Retry", "", (), T0)

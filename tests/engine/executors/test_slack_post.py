@@ -12,10 +12,10 @@ from slack_sdk import WebClient
 from sqlalchemy import create_engine
 
 from engine.demo import DemoShop
+from engine.execution_ports import ExecutionJob
 from engine.executors.registry import build_executors
 from engine.executors.slack_post import SlackPostExecutor
 from engine.model import ActionKind, Target, TargetState
-from engine.ports import ExecutionJob
 from engine.settings import load_settings
 from tests.bot.slack.slack_server import BOT_TOKEN, SlackServer
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
+from engine.execution_ports import ExecutionJob, TargetResult
 from engine.executors.keys import idempotency_key
 from engine.executors.retry import RetryPolicy
 from engine.executors.webhook import SIGNATURE_HEADER, WebhookExecutor
 from engine.model import ActionKind, Target, TargetState
-from engine.ports import ExecutionJob, TargetResult
 from tests.conftest import T0
 from tests.engine.executors.smtp_server import free_port
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from engine.execution_ports import TargetResult
 from engine.model import TargetState
-from engine.ports import TargetResult
 from engine.store import Database
 from engine.store.executions import Claim
 from engine.store.tables import ActionRow
