@@ -68,10 +68,16 @@ def product_target(product: ProductStats, value: int) -> Target:
     return Target(f"product:{product.product_id}", value=value, ref=product.product_id)
 
 
+def customer_target(customer_id: str, email: str, value: int, name: str | None) -> Target:
+    """A customer an email goes to, keyed and referred to by their id."""
+    return Target(f"customer:{customer_id}", customer_id, email, value, customer_id, name)
+
+
 def buyer_targets(ctx: Context) -> tuple[list[Target], int]:
     """Recent buyers with an email, once each, capped; and how many there were."""
     unique = {cid: email for cid, email in ctx.data.recent_buyers if email}
-    targets = [Target(f"customer:{cid}", cid, email, 0, cid) for cid, email in unique.items()]
+    names = dict(ctx.data.buyer_names)
+    targets = [customer_target(cid, email, 0, names.get(cid)) for cid, email in unique.items()]
     chosen, total = capped(targets, lambda t: t.value)
     return chosen, total
 

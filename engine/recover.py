@@ -29,6 +29,7 @@ from engine.model import (
 from engine.proposals import (
     best_seller,
     checkout_funnel,
+    customer_target,
     email_campaign,
     error_investigation,
     low_converters,
@@ -82,7 +83,8 @@ def _carts(ctx: Context) -> list[Candidate]:
     if not chosen:
         return []
     targets = [
-        Target(f"cart:{c.cart_id}", c.customer_id, c.email, c.value, c.cart_id) for c in chosen
+        Target(f"cart:{c.cart_id}", c.customer_id, c.email, c.value, c.cart_id, c.name)
+        for c in chosen
     ]
     value = ctx.money(sum(c.value for c in chosen))
     title = (
@@ -186,10 +188,7 @@ def _churn(ctx: Context) -> list[Candidate]:
     chosen, total = capped(list(recent.values()), lambda c: c.lifetime_value)
     if not chosen:
         return []
-    targets = [
-        Target(f"customer:{c.customer_id}", c.customer_id, c.email, c.lifetime_value, c.customer_id)
-        for c in chosen
-    ]
+    targets = [customer_target(c.customer_id, c.email, c.lifetime_value, c.name) for c in chosen]
     value = ctx.money(sum(c.lifetime_value for c in chosen))
     title = (
         f"Win back {plural(len(chosen), 'customer')} who cancelled in the last "

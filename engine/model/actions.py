@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from engine.model.enums import (
@@ -11,6 +11,8 @@ from engine.model.enums import (
     IssueKind,
 )
 from engine.money import Money
+
+FIRST_NAME_LIMIT = 40  # characters of a first name used in a greeting
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,23 @@ class Target:
     email: str | None = None
     value: int = 0  # minor units at stake for this target
     ref: str | None = None  # cart, payment or product id the action acts on
+    name: str | None = field(default=None, repr=False)  # display name; kept out of logs
+
+    @property
+    def first_name(self) -> str | None:
+        """The name's first word, for greetings; None without a usable name."""
+        return first_name_of(self.name)
+
+
+def first_name_of(name: str | None) -> str | None:
+    """The first word of a display name, control characters dropped and length capped.
+
+    Line breaks and other unprintable characters separate words, so the result never holds
+    one: it is safe in a body and in a subject header alike.
+    """
+    printable = "".join(ch if ch.isprintable() else " " for ch in name or "")
+    words = printable.split()
+    return words[0][:FIRST_NAME_LIMIT] if words else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -16,6 +16,7 @@ class AbandonedCart:
     value: int  # minor units
     abandoned_at: datetime
     product_names: tuple[str, ...] = ()
+    name: str | None = field(default=None, repr=False)  # the customer's display name
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ class ChurnedCustomer:
     email: str
     lifetime_value: int  # minor units
     cancelled_at: datetime
+    name: str | None = field(default=None, repr=False)  # the customer's display name
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +82,4 @@ class ShopData:
     recent_buyers: tuple[tuple[str, str], ...] = ()  # (customer_id, email) who bought lately
     error_samples: tuple[tuple[str, int], ...] = ()  # (error message, count) in the window
     days: int = 30  # the period `products`, `pairs` and `recent_buyers` cover
+    buyer_names: tuple[tuple[str, str], ...] = ()  # (customer_id, display name) of buyers

@@ -57,6 +57,7 @@ class DemoSource:
         limit = self._target_limit
         with self.shop.engine.connect() as connection:
             names = _product_names(connection)
+            buyers = demo_data.recent_buyers(connection, now, days, limit)
             return ShopData(
                 currency=state.currency,
                 abandoned_carts=demo_data.abandoned_carts(connection, now, names, limit),
@@ -66,7 +67,8 @@ class DemoSource:
                 ),
                 products=demo_data.product_stats(connection, now, days),
                 pairs=demo_data.product_pairs(connection, now, days, self._pair_limit),
-                recent_buyers=demo_data.recent_buyers(connection, now, days, limit),
+                recent_buyers=tuple((cid, email) for cid, email, _ in buyers),
+                buyer_names=tuple((cid, name) for cid, _, name in buyers),
                 error_samples=demo_data.error_samples(connection, now, self._error_limit),
                 days=days,
             )

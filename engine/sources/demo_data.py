@@ -37,6 +37,7 @@ def abandoned_carts(
             c.c.id,
             c.c.customer_id,
             cu.c.email,
+            cu.c.name,
             c.c.value,
             c.c.ended_at,
             c.c["items"].label("contents"),
@@ -60,6 +61,7 @@ def abandoned_carts(
             value=row.value,
             abandoned_at=as_utc(row.ended_at),
             product_names=tuple(names[int(p)] for p, _ in row.contents if int(p) in names),
+            name=row.name,
         )
         for row in rows
     )
@@ -118,6 +120,7 @@ def churned_customers(
                 email=row.email,
                 lifetime_value=int(row.paid) + earlier,
                 cancelled_at=as_utc(row.cancelled_at),
+                name=row.name,
             )
         )
     return tuple(churned)
@@ -141,7 +144,8 @@ def _churned_query(now: datetime, limit: int) -> sa.Select[*tuple[Any, ...]]:
     )
     since = now - timedelta(days=_MONTH_DAYS)
     return (
-        sa.select(s.c.customer_id, cu.c.email, s.c.price, s.c.started_at, s.c.cancelled_at, paid)
+        sa.select(s.c.customer_id, cu.c.email, cu.c.name, s.c.price, s.c.started_at)
+        .add_columns(s.c.cancelled_at, paid)
         .join(cu, cu.c.id == s.c.customer_id)
         .where(s.c.cancelled_at >= since, s.c.cancelled_at < now, ~returned)
         .order_by(s.c.cancelled_at.desc(), s.c.id)
@@ -226,21 +230,21 @@ def product_pairs(
 
 def recent_buyers(
     connection: sa.Connection, now: datetime, days: int, limit: int
-) -> tuple[tuple[str, str], ...]:
-    """(customer id, e-mail) of customers with a paid order in the last `days`, latest first."""
+) -> tuple[tuple[str, str, str], ...]:
+    """(id, e-mail, name) of customers with a paid order in the last `days`, latest first."""
     o, cu = tables.orders, tables.customers
     latest = sa.func.max(o.c.placed_at).label("latest")
     rows = connection.execute(
-        sa.select(o.c.customer_id, cu.c.email, latest)
+        sa.select(o.c.customer_id, cu.c.email, cu.c.name, latest)
         .join(cu, cu.c.id == o.c.customer_id)
         .where(
             o.c.placed_at >= now - timedelta(days=days), o.c.placed_at < now, o.c.status == "paid"
         )
-        .group_by(o.c.customer_id, cu.c.email)
+        .group_by(o.c.customer_id, cu.c.email, cu.c.name)
         .order_by(latest.desc(), o.c.customer_id)
         .limit(limit)
     )
-    return tuple((str(row.customer_id), row.email) for row in rows)
+    return tuple((str(row.customer_id), row.email, row.name) for row in rows)
 
 
 def error_samples(

@@ -108,4 +108,5 @@ def _target(row: ActionTargetRow) -> Target:
         email=row.email,
         value=row.value,
         ref=row.ref,
+        name=row.name,
     )

@@ -57,6 +57,7 @@ class SqlActionRepository:
                 customer_id=target.customer_id,
                 email=target.email,
                 ref=target.ref,
+                name=target.name,
                 value=target.value,
                 state=TargetState.PENDING.value,
                 updated_at=created_at,

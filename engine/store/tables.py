@@ -188,6 +188,7 @@ class ActionTargetRow(Base):
     customer_id: Mapped[str | None] = mapped_column(String(128))
     email: Mapped[str | None] = mapped_column(String(320))
     ref: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(Text)  # display name (migration 0004)
     value: Mapped[int] = mapped_column(MinorUnits)
     state: Mapped[str] = mapped_column(String(16), index=True)
     detail: Mapped[str | None] = mapped_column(Text)

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -261,3 +262,18 @@ def test_money_is_never_float():
     for candidate in _run(*IssueKind):
         assert_well_formed(candidate)
         assert all(isinstance(t.value, int) for t in candidate.targets)
+
+
+def test_cart_and_winback_targets_carry_the_customers_name():
+    data = shop(
+        abandoned_carts=(replace(cart(1, 5000), name="Ana Lee"), cart(2, 3000)),
+        churned_customers=(replace(churned(1, 12000), name="Bo Chen"), churned(2, 8000)),
+    )
+    found = _run(IssueKind.ABANDONED_CARTS, IssueKind.HIGH_CHURN, data=data)
+    names = {(c.kind, t.key): t.name for c in found for t in c.targets}
+    assert names == {
+        (ActionKind.CART_RECOVERY_EMAIL, "cart:c1"): "Ana Lee",
+        (ActionKind.CART_RECOVERY_EMAIL, "cart:c2"): None,
+        (ActionKind.WINBACK_EMAIL, "customer:u1"): "Bo Chen",
+        (ActionKind.WINBACK_EMAIL, "customer:u2"): None,
+    }
