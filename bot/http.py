@@ -1,4 +1,4 @@
-"""The process's HTTP face: a threaded waitress server with `/healthz` and `POST /slack/events`."""
+"""The process's HTTP face: waitress in threads; `/healthz`, `/slack/events`, `/unsubscribe`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 HealthCheck = Callable[[], dict[str, Any]]
 SLACK_EVENTS_PATH = "/slack/events"
+UNSUBSCRIBE_PATH = "/unsubscribe"
 
 
 def health_app(check: HealthCheck) -> WsgiApp:
@@ -30,15 +31,17 @@ def health_app(check: HealthCheck) -> WsgiApp:
     return app
 
 
-def routed_app(health: WsgiApp, slack_events: WsgiApp | None) -> WsgiApp:
-    """`/slack/events` to the Slack app (when configured); everything else to `health`."""
-    if slack_events is None:
+def routed_app(
+    health: WsgiApp, slack_events: WsgiApp | None, unsubscribe: WsgiApp | None = None
+) -> WsgiApp:
+    """`/slack/events` and `/unsubscribe` to their apps (when given); the rest to `health`."""
+    routes = {SLACK_EVENTS_PATH: slack_events, UNSUBSCRIBE_PATH: unsubscribe}
+    paths = {path: routed for path, routed in routes.items() if routed is not None}
+    if not paths:
         return health
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == SLACK_EVENTS_PATH:
-            return slack_events(environ, start_response)
-        return health(environ, start_response)
+        return paths.get(environ.get("PATH_INFO", ""), health)(environ, start_response)
 
     return app
 

@@ -13,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.bootstrap import Runtime
 from bot.http import HttpServer, WsgiApp, health_app, routed_app
+from bot.unsubscribe_page import unsubscribe_app
 from engine.clock import utc_now
 from engine.cycle import CycleBusyError
 from engine.logs import event
@@ -68,7 +69,8 @@ class Service:
         self.last_cycle: dict[str, Any] = {}
         self._lock = threading.Lock()
         port = runtime.settings.port if port is None else port
-        app = routed_app(health_app(self.health), self.extras.slack_events)
+        unsubscribe = unsubscribe_app(runtime.database.uow, utc_now)  # with or without Slack
+        app = routed_app(health_app(self.health), self.extras.slack_events, unsubscribe)
         self.http = HttpServer(app, host, port)
         self.scheduler = BackgroundScheduler(timezone=UTC)
         self.scheduler.add_job(

@@ -141,18 +141,15 @@ class Worker:
     def _prepare(
         self, claim: Claim, kind: ActionKind, records: Sequence[TargetRecord], *, idempotent: bool
     ) -> list[TargetRecord]:
-        """Hold out the control group, settle in-flight sends and filter e-mails; what to send."""
+        """Settle in-flight sends, filter e-mails, hold out the control group; what to send.
+
+        The control is drawn over every target but only kept among those the filter lets
+        through: a suppressed or capped address is in neither group, so sent and held-out
+        targets are alike and the measured lift is not biased by who could be mailed.
+        """
         now = self._clock()
         settled: list[TargetResult] = []
-        if holds_out(kind):
-            chosen = holdout_keys(
-                claim.action_id, [r.target.key for r in records], self.config.holdout
-            )
-            settled += [TargetResult(key, TargetState.HELD_OUT, "control group") for key in chosen]
-        held = {result.target_key for result in settled}
-        pending = [
-            r for r in records if r.state is TargetState.PENDING and r.target.key not in held
-        ]
+        pending = [r for r in records if r.state is TargetState.PENDING]
         if not idempotent:
             note = "in flight when the worker stopped; not resent (SMTP has no idempotency key)"
             settled += [
@@ -161,12 +158,23 @@ class Worker:
                 if r.in_flight
             ]
             pending = [r for r in pending if not r.in_flight]
+        control = (
+            holdout_keys(claim.action_id, [r.target.key for r in records], self.config.holdout)
+            if holds_out(kind)
+            else set()
+        )
         with self._uow() as uow:
             if kind in EMAIL_KINDS:
                 blocked = self._email_filter(uow, claim.action_id, pending, now)
                 settled += blocked
                 skipped = {result.target_key for result in blocked}
                 pending = [r for r in pending if r.target.key not in skipped]
+            settled += [
+                TargetResult(r.target.key, TargetState.HELD_OUT, "control group")
+                for r in pending
+                if r.target.key in control
+            ]
+            pending = [r for r in pending if r.target.key not in control]
             uow.executions.set_states(claim.action_id, settled, now)
             uow.commit()
         return pending

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Iterator
@@ -21,6 +22,21 @@ from engine.store.db import parse_url
 
 POSTGRES_SKIP = "TEST_DATABASE_URL not set: PostgreSQL contract tests skipped"
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def income_logger_reset() -> Iterator[None]:
+    """Each test starts with the "income" logger as the library leaves it, not as a CLI run did.
+
+    `income` runs (also in module fixtures) set its level and bind a handler to the stderr of
+    the moment, which pytest closes: later tests would lose records or log to a closed file.
+    """
+    logger = logging.getLogger("income")
+    logger.handlers.clear()
+    logger.setLevel(logging.NOTSET)
+    yield
+    logger.handlers.clear()
+    logger.setLevel(logging.NOTSET)
 
 
 def postgres_url() -> str:

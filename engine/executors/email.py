@@ -50,6 +50,7 @@ class SmtpEmailExecutor:
     server: SmtpServer
     sender_address: str
     shop_url: str | None = None
+    public_url: str | None = None  # INCOME_PUBLIC_URL: unsubscribe links point at it
     timeout: float = 30.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     reuse: bool = True
@@ -62,7 +63,8 @@ class SmtpEmailExecutor:
 
     def open(self, job: ExecutionJob) -> Delivery:
         """A session holding (at most) one SMTP connection."""
-        sender = Sender(self.sender_address, self.shop_url or default_shop_url(self.sender_address))
+        shop_url = self.shop_url or default_shop_url(self.sender_address)
+        sender = Sender(self.sender_address, shop_url, self.public_url)
         return _SmtpDelivery(self, sender, job)
 
 

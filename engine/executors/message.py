@@ -18,10 +18,11 @@ from engine.model import Target
 
 @dataclass(frozen=True, slots=True)
 class Sender:
-    """Who sends, and the shop's site the links point at."""
+    """Who sends, the shop's site the links point at, and where unsubscribes are answered."""
 
     address: str
     shop_url: str
+    public_url: str | None = None  # INCOME_PUBLIC_URL: `income serve`; None: the shop's site
 
     @property
     def domain(self) -> str:
@@ -39,14 +40,19 @@ def token(action_id: str, email: str) -> str:
     return hashlib.sha256(f"{action_id}\x00{email.strip().lower()}".encode()).hexdigest()[:24]
 
 
+def unsubscribe_url(base: str, action_id: str, mark: str) -> str:
+    """A recipient's unsubscribe link: `{base}/unsubscribe?a=<action id>&t=<token>`."""
+    return f"{base.rstrip('/')}/unsubscribe?a={quote(action_id, safe='')}&t={mark}"
+
+
 def links(sender: Sender, job: ExecutionJob, target: Target, email: str) -> dict[str, str]:
     """The placeholder values of one recipient."""
     base = sender.shop_url.rstrip("/")
     mark = token(job.action_id, email)
     ref = quote(target.ref or "", safe="")
     return {
-        "first_name": "there",
-        "unsubscribe_link": f"{base}/unsubscribe?t={mark}",
+        "first_name": target.first_name or "there",
+        "unsubscribe_link": unsubscribe_url(sender.public_url or base, job.action_id, mark),
         "cart_link": f"{base}/cart/{ref}?a={job.action_id}",
         "shop_link": f"{base}/?a={job.action_id}&t={mark}",
         "referral_link": f"{base}/r/{mark}",

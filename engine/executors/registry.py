@@ -28,7 +28,9 @@ def smtp_executor(settings: Settings, retry: RetryPolicy) -> SmtpEmailExecutor:
         server = SmtpServer.from_url(settings.smtp_url)
     except ValueError as error:
         raise ConfigError(str(error)) from None
-    return SmtpEmailExecutor(server, settings.email_from, retry=retry)
+    return SmtpEmailExecutor(
+        server, settings.email_from, public_url=settings.public_url, retry=retry
+    )
 
 
 def email_executor(settings: Settings, shop: DemoShop, retry: RetryPolicy) -> Executor:

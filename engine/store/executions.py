@@ -169,12 +169,24 @@ class SqlExecutionRepository:
         )
         changed_rows(self._session, statement)
 
-    def suppress(self, email: str, reason: str, now: datetime) -> None:
-        """Add an address to the suppression list (kept as first added)."""
-        statement = upsert_insert(self._session, table_of(SuppressionRow)).values(
+    def suppress(self, email: str, reason: str, now: datetime) -> bool:
+        """Add an address to the suppression list (kept as first added); True when new."""
+        table = table_of(SuppressionRow)
+        statement = upsert_insert(self._session, table).values(
             email=email.strip().lower(), reason=reason, at=now
         )
-        self._session.execute(statement.on_conflict_do_nothing(index_elements=["email"]))
+        insert = statement.on_conflict_do_nothing(index_elements=["email"])
+        return self._session.execute(insert.returning(table.c.email)).first() is not None
+
+    def suppressions(
+        self, emails: Collection[str] | None = None
+    ) -> list[tuple[str, str, datetime]]:
+        """The suppression list (or its entries for `emails`): (address, reason, since)."""
+        query = select(SuppressionRow.email, SuppressionRow.reason, SuppressionRow.at)
+        if emails is not None:
+            query = query.where(SuppressionRow.email.in_({e.strip().lower() for e in emails}))
+        rows = self._session.execute(query.order_by(SuppressionRow.at, SuppressionRow.email))
+        return [(str(email), str(reason), at) for email, reason, at in rows]
 
     def suppressed(self, emails: Collection[str]) -> set[str]:
         """The lower-cased addresses among `emails` on the suppression list."""
@@ -277,5 +289,6 @@ def _record(row: ActionTargetRow) -> TargetRecord:
         email=row.email,
         value=row.value,
         ref=row.ref,
+        name=row.name,
     )
     return TargetRecord(target, TargetState(row.state), row.detail == IN_FLIGHT, row.detail)

@@ -224,3 +224,25 @@ def test_the_background_thread_runs_an_approval_soon_after_wake(database: Databa
     finally:
         worker.stop()
     assert [r.action_id for r in reports.items] == [action_id]
+
+
+def test_the_control_group_is_kept_only_among_addresses_that_could_be_mailed(
+    database: Database,
+) -> None:
+    clock, provider = Clock(), Provider()
+    email_id = approved(database, candidate_with(20))
+    drawn = holdout_keys(email_id, [f"cart:{n}" for n in range(20)], 0.5)
+    blocked = sorted(drawn)[:4] + sorted({f"cart:{n}" for n in range(20)} - drawn)[:4]
+    with database.uow() as uow:
+        for key in blocked:
+            uow.executions.suppress(f"c{key.removeprefix('cart:')}@example.com", "bounced", T0)
+        uow.commit()
+    worker, _ = make_worker(database, provider, clock, holdout=0.5)
+    worker.run_once()
+    states = target_states(database, email_id)
+    held = {key for key, state in states.items() if state is TargetState.HELD_OUT}
+    sent = {key for key, state in states.items() if state is TargetState.SENT}
+    assert held == drawn - set(blocked)  # a suppressed address is no control either
+    assert sent.isdisjoint(blocked)
+    assert len(sent) == 20 - len(drawn) - 4
+    assert {states[key] for key in blocked} == {TargetState.FAILED}

@@ -95,3 +95,22 @@ def test_suppressions_are_case_insensitive_and_kept_once(database: Database) -> 
         assert uow.executions.suppressed(["ANA@example.com", "bo@example.com"]) == {
             "ana@example.com"
         }
+
+
+def test_suppress_says_whether_the_address_is_new_and_the_list_can_be_read(
+    database: Database,
+) -> None:
+    later = T0 + timedelta(hours=1)
+    with database.uow() as uow:
+        assert uow.executions.suppress("Bo@Example.com", "bounced", later)
+        assert uow.executions.suppress("ana@example.com", "unsubscribed", T0)
+        assert not uow.executions.suppress("ANA@example.com", "complaint", later)
+        uow.commit()
+    with database.uow() as uow:
+        assert uow.executions.suppressions() == [
+            ("ana@example.com", "unsubscribed", T0),
+            ("bo@example.com", "bounced", later),
+        ]
+        assert uow.executions.suppressions(["BO@example.com", "x@example.com"]) == [
+            ("bo@example.com", "bounced", later)
+        ]

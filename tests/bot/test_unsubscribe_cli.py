@@ -1,0 +1,71 @@
+"""`income unsubscribe`, run in-process as a user would type it, on a fresh SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty database in tmp_path as DATABASE_URL (and no .env of the checkout)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'income.db'}")
+    return tmp_path
+
+
+def test_an_address_is_suppressed_once_and_listed(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    del folder
+    assert main(["unsubscribe", "--list"]) == 0
+    assert "The suppression list is empty." in capsys.readouterr().out
+    assert main(["unsubscribe", " Ana@Example.com "]) == 0
+    assert "Suppressed ana@example.com (unsubscribed)" in capsys.readouterr().out
+    assert main(["unsubscribe", "ana@example.com", "--reason", "complaint"]) == 0
+    again = capsys.readouterr().out
+    assert "ana@example.com was already suppressed (unsubscribed) since" in again
+    assert "nothing changed" in again
+    assert main(["unsubscribe", "Bo <bo@example.org>", "--reason", "bounced"]) == 0
+    capsys.readouterr()
+    assert main(["unsubscribe", "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "ana@example.com" in listed
+    assert "unsubscribed" in listed
+    assert "bo@example.org" in listed
+    assert "bounced" in listed
+    assert "2 suppressed addresses." in listed
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["unsubscribe", "ana.example.com"], "'ana.example.com' is not an e-mail address"),
+        (["unsubscribe", "ana@localhost"], "'localhost' is not a domain"),
+        (["unsubscribe"], "give the address to unsubscribe, or --list"),
+        (["unsubscribe", "a@example.com", "--list"], "give an address or --list, not both"),
+    ],
+)
+def test_bad_input_gets_one_clear_line_and_exit_1(
+    folder: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    del folder
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("income: ")
+    assert message in err
+    assert main(["unsubscribe", "--list"]) == 0
+    assert "empty" in capsys.readouterr().out
+
+
+def test_an_unknown_reason_is_a_usage_error(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    del folder
+    with pytest.raises(SystemExit) as exited:
+        main(["unsubscribe", "a@example.com", "--reason", "annoyed"])
+    assert exited.value.code == 2
+    assert "invalid choice: 'annoyed'" in capsys.readouterr().err
