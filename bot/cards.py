@@ -18,10 +18,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import Message, clip, context, escape, hhmm, limit_message, section, stamp
+from bot.send_test import testable
 from engine.model import Action, ActionState, RejectReason
 from engine.money import Money
 
 APPROVE, EDIT, REJECT, CANCEL = "approve", "edit", "reject", "cancel"
+SEND_TEST = "send_test"
 EDIT_VIEW, REJECT_VIEW = "edit_proposal", "reject_proposal"
 SEEN_PREFIX = "seen:"  # the buttons' block_id carries the hash of the content on the card
 SAMPLE_TARGETS = 3
@@ -87,9 +89,11 @@ def _approve_button(action: Action) -> ButtonElement:
     )
 
 
-def _open_buttons(action: Action) -> ActionsBlock:
+def _open_buttons(action: Action, tests: bool) -> ActionsBlock:
     buttons = [_approve_button(action)] if action.candidate.runnable else []
     buttons.append(ButtonElement(text="Edit", action_id=EDIT, value=action.id))
+    if tests and testable(action):
+        buttons.append(ButtonElement(text="Send me a test", action_id=SEND_TEST, value=action.id))
     buttons.append(ButtonElement(text="Reject", action_id=REJECT, value=action.id, style="danger"))
     return ActionsBlock(block_id=SEEN_PREFIX + action.content_hash, elements=buttons)
 
@@ -106,11 +110,13 @@ def decided_line(action: Action, zone: ZoneInfo) -> str:
     return f"{verb}{who}{at} · execution {action.state.value}"
 
 
-def card(action: Action, zone: ZoneInfo, outcome: str | None = None) -> Message:
-    """A proposal card: buttons while proposed, the decision (and Cancel) afterwards."""
+def card(
+    action: Action, zone: ZoneInfo, outcome: str | None = None, *, tests: bool = False
+) -> Message:
+    """A proposal card: buttons while proposed (`tests`: SMTP can send tests), then the decision."""
     blocks = _body_blocks(action, zone)
     if action.state is ActionState.PROPOSED:
-        blocks.append(_open_buttons(action))
+        blocks.append(_open_buttons(action, tests))
     else:
         blocks.append(section(f"*{decided_line(action, zone)}*"))
     if outcome:

@@ -9,7 +9,15 @@ from slack_sdk.errors import SlackApiError
 from bot.app import build_client
 from engine.settings import Settings
 
-REQUIRED_SCOPES = ("chat:write", "commands", "im:write", "files:write", "channels:read")
+REQUIRED_SCOPES = (
+    "chat:write",
+    "commands",
+    "im:write",
+    "files:write",
+    "channels:read",
+    "users:read",
+    "users:read.email",
+)
 
 
 def check_slack(settings: Settings) -> Iterator[tuple[bool, str]]:

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from bot.blocks import Message, hhmm, limit_message, section
 from bot.cards import card
+from bot.send_test import can_send_tests
 from bot.slack_service import SlackService
 from engine.actions import EditBounds, EditError, apply_edit, content_hash
 from engine.model import Action, ActionState, RejectReason
@@ -101,7 +102,8 @@ def refresh_card(service: SlackService, action: Action) -> None:
         where = uow.slack.action_card(action.id)
     if where is None:
         return
-    service.update(where[0], where[1], card(action, service.zone))
+    tests = can_send_tests(service.settings)
+    service.update(where[0], where[1], card(action, service.zone, tests=tests))
 
 
 def load(service: SlackService, action_id: str) -> Action | None:

@@ -16,6 +16,7 @@ from bot.blocks import Message, escape, stamp
 from bot.bootstrap import Runtime
 from bot.cards import card
 from bot.render import quiet_message, report_message, status_message
+from bot.send_test import can_send_tests
 from bot.serve import PAUSED_KEY
 from engine import kpis
 from engine.clock import local, utc_now
@@ -155,7 +156,7 @@ class SlackService:
                 action = uow.actions.get(action_id)
             if action is None:
                 continue
-            ts = self.post(channel, card(action, self.zone))
+            ts = self.post(channel, card(action, self.zone, tests=can_send_tests(self.settings)))
             with self.runtime.database.uow() as uow:
                 uow.slack.set_action_card(action_id, channel, ts)
                 uow.commit()

@@ -1,4 +1,4 @@
-"""Buttons: Approve, Edit, Reject and Cancel on cards; Acknowledge and Snooze on alerts."""
+"""Buttons on cards (Approve, Edit, Reject, Cancel, Send me a test) and alerts (Ack, Snooze)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,18 @@ from slack_bolt import Ack, App
 from slack_sdk.models.views import View
 
 from bot import alerts, decide
-from bot.cards import APPROVE, CANCEL, EDIT, REJECT, SEEN_PREFIX, edit_modal, reject_modal
+from bot.cards import (
+    APPROVE,
+    CANCEL,
+    EDIT,
+    REJECT,
+    SEEN_PREFIX,
+    SEND_TEST,
+    edit_modal,
+    reject_modal,
+)
 from bot.render import ACKNOWLEDGE, SNOOZE
+from bot.send_me_a_test import send_me_a_test
 from bot.slack_service import SlackService
 from engine.model import Action
 
@@ -82,6 +92,19 @@ def _open(
     service.client.views_open(trigger_id=trigger, view=build(action))
 
 
+def _send_test(service: SlackService) -> Button:
+    """Send me a test: the work (approvers only, the clicker's own address) runs after the ack."""
+
+    def handler(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        action_id, user, channel = _clicked(body)
+        service.later(
+            lambda: _tell(service, channel, user, send_me_a_test(service, action_id, user))
+        )
+
+    return handler
+
+
 def _alert(service: SlackService, run: Callable[[SlackService, int, str], str | None]) -> Button:
     """Acknowledge or Snooze on an alert: anyone may."""
 
@@ -99,5 +122,6 @@ def register(app: App, service: SlackService) -> None:
     app.action(CANCEL)(_decision(service, decide.cancel))
     app.action(EDIT)(_modal(service, edit_modal))
     app.action(REJECT)(_modal(service, reject_modal))
+    app.action(SEND_TEST)(_send_test(service))
     app.action(ACKNOWLEDGE)(_alert(service, alerts.acknowledge))
     app.action(SNOOZE)(_alert(service, lambda s, issue, _user: alerts.snooze(s, issue)))

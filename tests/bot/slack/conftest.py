@@ -12,6 +12,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,10 +139,19 @@ def _hour(runtime: Runtime) -> Any:
 @pytest.fixture(scope="module")
 def harness(seeded_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """The app in waitress on port 0, over a copy of the seeded database."""
+    with running_harness(seeded_database, tmp_path_factory) as running:
+        yield running
+
+
+@contextmanager
+def running_harness(
+    seeded_database: Path, tmp_path_factory: pytest.TempPathFactory, **settings: str
+) -> Iterator[Harness]:
+    """Run the app over a copy of the seeded database, with extra `settings` (env names)."""
     path = tmp_path_factory.mktemp("bot") / "income.db"
     shutil.copy(seeded_database, path)
     slack = SlackServer(member_of={CHANNEL}).start()
-    runtime = build_runtime(slack_settings(path, slack.api_url))
+    runtime = build_runtime(slack_settings(path, slack.api_url, **settings))
     process = SlackProcess(runtime)
     service = Service(runtime, process.notify, host="127.0.0.1", port=0, extras=process.extras())
     service.http.start()

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 BOT_TOKEN = "xoxb-test-token"
-SCOPES = "chat:write,commands,im:write,files:write,channels:read"
+SCOPES = "chat:write,commands,im:write,files:write,channels:read,users:read,users:read.email"
 JSON_FIELDS = ("blocks", "view", "attachments", "files")
 
 
@@ -35,6 +35,8 @@ class SlackServer:
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.throttled: dict[str, int] = {}
         self.token = BOT_TOKEN
+        self.scopes = set(SCOPES.split(","))  # granted; sent as x-oauth-scopes on every answer
+        self.emails: dict[str, str] = {}  # user id → the e-mail address on their profile
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -136,6 +138,16 @@ class SlackServer:
             return {"ok": False, "error": "not_in_channel"}
         return {"ok": True, "message_ts": self._new_ts()}
 
+    def api_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        if "users:read" not in self.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": "users:read",
+                    "provided": ",".join(sorted(self.scopes))}  # fmt: skip
+        user = str(params.get("user", ""))
+        profile: dict[str, Any] = {"real_name": f"User {user}", "display_name": user.lower()}
+        if user in self.emails and "users:read.email" in self.scopes:
+            profile["email"] = self.emails[user]  # Slack leaves it out without the scope
+        return {"ok": True, "user": {"id": user, "name": user.lower(), "profile": profile}}
+
     def api_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": "D" + str(params["users"])}}
 
@@ -198,7 +210,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         params = _parse(self.headers.get("Content-Type", ""), raw)
         answer = server.answer(method, params, self.headers.get("Authorization"))
-        headers = {"x-oauth-scopes": SCOPES} if method == "auth.test" else {}
+        headers = {"x-oauth-scopes": ",".join(sorted(server.scopes))}
         self._send(200, json.dumps(answer).encode(), "application/json", headers)
 
     def _send(

@@ -42,6 +42,11 @@ def propose(harness: Harness, *, expired: bool = False, key: str = "c1") -> tupl
     return action.id, where[1]
 
 
+def queued(harness: Harness, action_id: str) -> bool:
+    with harness.runtime.database.uow() as uow:
+        return uow.executions.execution(action_id) is not None
+
+
 def state(harness: Harness, action_id: str) -> ActionState:
     with harness.runtime.database.uow() as uow:
         action = uow.actions.get(action_id)
@@ -269,6 +274,7 @@ def test_the_card_states_the_measured_lift_with_its_holdout(harness: Harness) ->
     action_id, ts = propose(harness, key="lifted")
     harness.click("approve", action_id)
     harness.slack.wait_for(lambda: bool(harness.slack.of("chat.update")))
+    harness.slack.wait_for(lambda: queued(harness, action_id))  # the lift goes on its run
     harness.slack.reset()
     lift = "+16.0 pts conversion (95% CI +10.8 to +21.2) over 48 held out <of> 480 in 1 action"
     harness.process.notifier.lift_measured(action_id, lift)
