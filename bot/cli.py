@@ -7,8 +7,9 @@ import logging
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
-from bot import commands
+from bot import commands, unsubscribe_command
 from bot.errors import CliError
 from engine.logs import KeyValueFormatter
 from engine.model import RejectReason
@@ -29,6 +30,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--hours", type=_positive, default=1, help="cycles to run (default 1)")
     demo.add_argument("--seed", type=_non_negative, help="simulator seed")
     demo.add_argument("--fresh", action="store_true", help="start a new demo shop")
+    demo.add_argument(
+        "--auto-decide",
+        action="store_true",
+        help="a simulated owner decides every proposal from the shop's hidden preferences",
+    )
+    demo.add_argument("--chart", type=Path, help="with --auto-decide: write the chart (PNG) here")
+    demo.add_argument(
+        "--max-proposals",
+        type=_positive,
+        help="runnable proposals per cycle at most (default INCOME_MAX_PROPOSALS)",
+    )
     demo_sub = demo.add_subparsers(dest="demo_command", metavar="SUBCOMMAND")
     seed = demo_sub.add_parser("seed", help="(re)seed the demo shop's history")
     seed.add_argument("--days", type=_positive, default=28, help="days of history (default 28)")
@@ -54,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     reject.add_argument("--reason", required=True, choices=[r.value for r in RejectReason])
     reject.add_argument("--note", help="free text for the audit log")
     reject.add_argument("--as", dest="actor", help="who is rejecting (default: cli:$USER)")
+
+    unsubscribe_command.add_parser(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")

@@ -7,6 +7,7 @@ import getpass
 import json
 import signal
 import threading
+from dataclasses import replace
 from typing import Any
 
 from rich.console import Console
@@ -18,12 +19,13 @@ from bot.check import check_slack
 from bot.demo_runner import run_demo, seed_demo
 from bot.errors import CliError
 from bot.execution_terminal import TerminalNotifier, executions_section, worker_for
-from bot.send_test import send_test_email
+from bot.send_test import SendTestError, send_test_email
 from bot.serve import Service
 from bot.slack_process import SlackProcess
+from bot.unsubscribe_command import run as _unsubscribe
 from engine import kpis
 from engine.cycle import CycleBusyError
-from engine.model import Action, ActionState, CycleReport, RejectReason, TargetState
+from engine.model import Action, ActionState, CycleReport, RejectReason
 from engine.ports import DecisionOutcome, DecisionResult
 from engine.settings import Settings
 from engine.store import Database
@@ -57,6 +59,7 @@ def _run(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
         "serve": _serve,
         "send-test": _send_test,
         "check": _check,
+        "unsubscribe": _unsubscribe,
     }
     return handlers[args.command](args, runtime, console)
 
@@ -67,8 +70,20 @@ def _demo(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
             runtime, console, scenario=args.seed_scenario, seed=args.seed_seed, days=args.days
         )
         return 0
+    if args.chart is not None and not args.auto_decide:
+        raise CliError("--chart draws the --auto-decide run: add --auto-decide")
+    if args.max_proposals is not None:
+        config = replace(runtime.config, max_proposals=args.max_proposals)
+        runtime = replace(runtime, config=config)
     run_demo(
-        runtime, console, scenario=args.scenario, seed=args.seed, hours=args.hours, fresh=args.fresh
+        runtime,
+        console,
+        scenario=args.scenario,
+        seed=args.seed,
+        hours=args.hours,
+        fresh=args.fresh,
+        auto_decide=args.auto_decide,
+        chart=args.chart,
     )
     return 0
 
@@ -106,7 +121,8 @@ def _serve(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
         signal.signal(signum, lambda *_: stop.set())
     service.start()
     worker.start()
-    routes = "GET /healthz" if slack is None else "GET /healthz, POST /slack/events"
+    routes = "GET /healthz, GET and POST /unsubscribe"
+    routes += "" if slack is None else ", POST /slack/events"
     console.print(
         f"Serving on port {service.http.port}: {routes}; a cycle every "
         f"{runtime.settings.interval_seconds} s (Ctrl-C stops)."
@@ -205,9 +221,10 @@ def _approve(args: argparse.Namespace, runtime: Runtime, console: Console) -> in
 
 
 def _send_test(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
-    result = send_test_email(runtime, args.action_id, args.to)
-    if result.state is not TargetState.SENT:
-        raise CliError(f"the test e-mail was not sent: {result.detail or result.state.value}")
+    try:
+        send_test_email(runtime, args.action_id, args.to)
+    except SendTestError as error:
+        raise CliError(str(error)) from None
     console.print(f"Sent a test of {args.action_id} to {args.to}; nothing was recorded.")
     return 0
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot import terminal
 from bot.bootstrap import DEMO_HISTORY_DAYS, Runtime
+from bot.closed_loop import run_closed_loop
 from bot.execution_terminal import TerminalNotifier, worker_for
 from engine.clock import HOUR, floor_hour, utc_now
 from engine.cycle import run_cycle
@@ -60,8 +62,13 @@ def run_demo(
     seed: int | None,
     hours: int,
     fresh: bool,
+    auto_decide: bool = False,
+    chart: Path | None = None,
 ) -> None:
-    """Run `hours` cycles, an hour of simulated time apart, printing each report."""
+    """Run `hours` cycles, an hour of simulated time apart, printing each report.
+
+    With `auto_decide` a simulated owner decides every proposal (`bot.closed_loop`).
+    """
     state = runtime.shop.state()
     wanted_scenario = scenario or (state.scenario if state else runtime.settings.demo_scenario)
     wanted_seed = (
@@ -80,6 +87,9 @@ def run_demo(
     if current is None:
         raise DemoNotStartedError("the demo shop has not been started")
     start = current.clock + HOUR if _has_cycled(runtime) else current.clock
+    if auto_decide:
+        run_closed_loop(runtime, console, start=start, hours=hours, chart=chart)
+        return
     zone = runtime.settings.timezone
     worker = worker_for(runtime, TerminalNotifier(console, zone))
     for hour in range(hours):

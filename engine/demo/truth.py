@@ -9,6 +9,12 @@ from typing import Any
 import numpy as np
 
 from engine.demo.catalog import SOFT_DECLINES
+from engine.demo.preferences import (
+    Preferences,
+    draw_preferences,
+    preferences_from_json,
+    preferences_to_json,
+)
 
 NORMAL = "normal"
 SELF_RETRY = 0.5  # share of declined customers who try again at once (another card)
@@ -58,10 +64,11 @@ class Responses:
 
 @dataclass(frozen=True, slots=True)
 class Truth:
-    """Everything hidden about a seed."""
+    """Everything hidden about a seed; `preferences` is None in rows stored before it existed."""
 
     base: BaseRates
     responses: Responses
+    preferences: Preferences | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +86,7 @@ class Incident:
 
 
 def draw_truth(seed: int) -> Truth:
-    """The base rates and response rates of a seed (independent of the scenario)."""
+    """The base and response rates and the owner's preferences (independent of the scenario)."""
     rng = np.random.default_rng([seed, _TRUTH_STREAM])
     u = rng.uniform
     abandonment = u(0.66, 0.71)
@@ -99,7 +106,8 @@ def draw_truth(seed: int) -> Truth:
         promo_share=u(0.08, 0.12),
         subscribers=int(rng.integers(2200, 2800)),
     )
-    return Truth(base=base, responses=_draw_responses(rng))
+    responses = _draw_responses(rng)
+    return Truth(base=base, responses=responses, preferences=draw_preferences(seed))
 
 
 def _ladder(rng: np.random.Generator, low: float, high: float, gain: float) -> tuple[float, ...]:
@@ -144,7 +152,10 @@ def draw_incident(seed: int, scenario: str, end: datetime) -> Incident | None:
 
 def truth_to_json(truth: Truth) -> dict[str, Any]:
     """A JSON-able form for the state row."""
-    return {"base": asdict(truth.base), "responses": asdict(truth.responses)}
+    data = {"base": asdict(truth.base), "responses": asdict(truth.responses)}
+    if truth.preferences is not None:
+        data["preferences"] = preferences_to_json(truth.preferences)
+    return data
 
 
 def truth_from_json(data: dict[str, Any]) -> Truth:
@@ -160,4 +171,6 @@ def truth_from_json(data: dict[str, Any]) -> Truth:
         retry_hard=raw["retry_hard"],
         **ladders,
     )
-    return Truth(base=base, responses=responses)
+    stored = data.get("preferences")
+    preferences = preferences_from_json(stored) if stored is not None else None
+    return Truth(base=base, responses=responses, preferences=preferences)

@@ -1,0 +1,193 @@
+"""The closed loop's outcome per arm: what the learner chose, what happened, what was true.
+
+"Truly best" is the runnable arm with the highest true expected value per proposal, from the
+demo shop's hidden truth: P(approved) x response rate x value of a response x targets sent
+(`engine.demo.worth`). Convergence shows as the share of runnable proposals going to it in the
+first against the last `window` hours.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from bot.auto_decide import Decided
+from engine.demo.decider import Verdict
+from engine.model import LearnEvent, LearnEventKind
+from engine.money import Money
+from engine.ports import DecisionOutcome
+
+WINDOW_HOURS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ArmSummary:
+    """One arm over the run: counts, the hidden truth, and its share early and late."""
+
+    arm: str
+    runnable: bool
+    proposals: int
+    approved: int
+    rejected: int
+    ignored: int
+    succeeded: int
+    measured: int  # incremental revenue measured against the control, minor units
+    p_approved: float  # hidden truth
+    true_value: float  # hidden truth: mean expected value per proposal, minor units
+    first_share: float  # of the runnable proposals in the first window
+    last_share: float  # of the runnable proposals in the last window
+
+
+@dataclass(frozen=True, slots=True)
+class LoopSummary:
+    """Every arm, the truly best runnable arm(s) and the window the shares are taken over."""
+
+    arms: tuple[ArmSummary, ...]
+    best: tuple[str, ...]
+    window_hours: int
+    free_shares: tuple[float, float] = (0.0, 0.0)  # first, last: hours the best was proposable
+
+    def share_to_best(self, *, last: bool) -> float:
+        """The share of runnable proposals going to the truly best arm(s), first or last window."""
+        return sum(a.last_share if last else a.first_share for a in self.arms if a.arm in self.best)
+
+
+def summarize(
+    decided: Sequence[Decided],
+    events: Sequence[LearnEvent],
+    start: datetime,
+    end: datetime,
+    *,
+    window_hours: int = WINDOW_HOURS,
+    ttl: timedelta = timedelta(hours=24),
+) -> LoopSummary:
+    """Summarize a run over [start, end) from its decisions and the learner's event log."""
+    window = timedelta(hours=window_hours)
+    first = _shares([d for d in decided if d.runnable and d.at < start + window])
+    last = _shares([d for d in decided if d.runnable and d.at >= end - window])
+    succeeded = Counter(e.arm for e in events if e.kind is LearnEventKind.SUCCEEDED)
+    measured: Counter[str] = Counter()
+    for event in events:
+        if event.kind is LearnEventKind.VALUE:
+            measured[event.arm] += event.value
+    arms = []
+    for arm in sorted({d.arm for d in decided}):
+        mine = [d for d in decided if d.arm == arm]
+        verdicts = Counter(d.decision.verdict for d in mine)
+        arms.append(
+            ArmSummary(
+                arm=arm,
+                runnable=mine[0].runnable,
+                proposals=len(mine),
+                approved=sum(1 for d in mine if d.outcome is DecisionOutcome.APPROVED),
+                rejected=verdicts[Verdict.REJECT],
+                ignored=verdicts[Verdict.IGNORE],
+                succeeded=succeeded[arm],
+                measured=measured[arm],
+                p_approved=mine[0].worth.p_approved,
+                true_value=sum(d.worth.expected_value for d in mine) / len(mine),
+                first_share=first.get(arm, 0.0),
+                last_share=last.get(arm, 0.0),
+            )
+        )
+    best = best_arms(arms)
+    free = _free(decided, best, ttl)
+    shares = (
+        _share_of(free, best, start, start + window),
+        _share_of(free, best, end - window, end),
+    )
+    return LoopSummary(tuple(arms), best, window_hours, shares)
+
+
+def best_arms(arms: Sequence[ArmSummary]) -> tuple[str, ...]:
+    """The runnable arm(s) with the highest true expected value per proposal."""
+    runnable = [a for a in arms if a.runnable]
+    if not runnable:
+        return ()
+    top = max(a.true_value for a in runnable)
+    return tuple(a.arm for a in runnable if a.true_value >= top - 1e-9)
+
+
+def _free(decided: Sequence[Decided], best: Sequence[str], ttl: timedelta) -> list[Decided]:
+    """Runnable proposals made while no ignored proposal of the best arms' family blocked them.
+
+    A proposal left pending blocks its family (issue context and action kind) until it expires:
+    in those hours the learner could not propose the best arm whatever it believed.
+    """
+    families = {arm.rsplit("/", 1)[0] for arm in best}
+    blocked = [
+        (d.at, d.at + ttl)
+        for d in decided
+        if d.decision.verdict is Verdict.IGNORE and d.arm.rsplit("/", 1)[0] in families
+    ]
+    return [d for d in decided if d.runnable and not any(a < d.at < b for a, b in blocked)]
+
+
+def _share_of(
+    decided: Sequence[Decided], best: Sequence[str], since: datetime, until: datetime
+) -> float:
+    inside = [d for d in decided if since <= d.at < until]
+    return sum(1 for d in inside if d.arm in best) / len(inside) if inside else 0.0
+
+
+def _shares(decided: Sequence[Decided]) -> dict[str, float]:
+    counts = Counter(d.arm for d in decided)
+    total = sum(counts.values())
+    return {arm: n / total for arm, n in counts.items()} if total else {}
+
+
+def summary_renderable(summary: LoopSummary, currency: str) -> RenderableType:
+    """The per-arm table and the convergence line for the terminal."""
+    window = summary.window_hours
+    table = Table(
+        title="Closed loop per arm",
+        caption=f"prop. proposed, ok approved, no rejected, exp. expired, won succeeded, lift "
+        f"measured; P(ok) and true/prop. (value per proposal) are the hidden truth; * truly "
+        f"best; early and late: share of runnable proposals in the first and last {window} h",
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("arm", overflow="fold")  # the one column that wraps on a narrow terminal
+    for name in (
+        "prop.",
+        "ok",
+        "no",
+        "exp.",
+        "won",
+        "lift",
+        "P(ok)",
+        "true/prop.",
+        "early",
+        "late",
+    ):
+        table.add_column(name, justify="right", no_wrap=True)
+    for arm in sorted(summary.arms, key=lambda a: (not a.runnable, -a.true_value)):
+        best = " *" if arm.arm in summary.best else ""
+        advice = "" if arm.runnable else " (advice)"
+        table.add_row(
+            f"{arm.arm.removeprefix('income/')}{advice}{best}",
+            str(arm.proposals),
+            str(arm.approved),
+            str(arm.rejected),
+            str(arm.ignored),
+            str(arm.succeeded),
+            Money(arm.measured, currency).format(),
+            f"{arm.p_approved:.0%}",
+            Money(round(arm.true_value), currency).format(),
+            f"{arm.first_share:.0%}" if arm.runnable else "",
+            f"{arm.last_share:.0%}" if arm.runnable else "",
+        )
+    line = Text(
+        f"Truly best (*): {', '.join(summary.best) or 'none'}. Share of runnable proposals to it: "
+        f"first {window} h {summary.share_to_best(last=False):.0%}, "
+        f"last {window} h {summary.share_to_best(last=True):.0%}; in the hours it could be "
+        f"proposed (no ignored proposal of its kind pending): first {summary.free_shares[0]:.0%}, "
+        f"last {summary.free_shares[1]:.0%}."
+    )
+    return Group(table, line)

@@ -1,0 +1,61 @@
+"""The closed loop's summary: shares early and late, the truly best arm, blocked hours."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.auto_decide import Decided
+from bot.loop_chart import window_shares
+from bot.loop_summary import summarize
+from engine.demo.decider import Decision, Verdict
+from engine.demo.worth import Worth
+from engine.model import LearnEvent, LearnEventKind, RejectReason
+from engine.ports import DecisionOutcome
+
+START = datetime(2026, 3, 2, tzinfo=UTC)
+GOOD, POOR = "income/bundle_offer/standard", "income/email_campaign/standard"
+WORTH = {GOOD: Worth(0.8, 0.03, 4000.0, 400.0), POOR: Worth(0.3, 0.02, 1100.0, 30.0)}
+
+
+def decided(hour: int, arm: str, verdict: Verdict = Verdict.APPROVE) -> Decided:
+    outcome = {Verdict.APPROVE: DecisionOutcome.APPROVED, Verdict.REJECT: DecisionOutcome.REJECTED}
+    reason = RejectReason.NOT_NOW if verdict is Verdict.REJECT else None
+    return Decided(
+        action_id=f"a{hour}",
+        arm=arm,
+        runnable=True,
+        at=START + timedelta(hours=hour),
+        decision=Decision(verdict, reason),
+        outcome=outcome.get(verdict),
+        worth=WORTH[arm],
+    )
+
+
+def test_shares_move_to_the_truly_best_arm_and_counts_add_up() -> None:
+    run = [decided(h, POOR if h % 2 else GOOD) for h in range(100)]
+    run += [decided(h, GOOD) for h in range(100, 200)]
+    events = [LearnEvent(GOOD, LearnEventKind.SUCCEEDED, START)] * 3
+    events += [LearnEvent(GOOD, LearnEventKind.VALUE, START, value=250)] * 2
+    summary = summarize(run, events, START, START + timedelta(hours=200))
+    assert summary.best == (GOOD,)
+    assert summary.share_to_best(last=False) == pytest.approx(0.5)
+    assert summary.share_to_best(last=True) == pytest.approx(1.0)
+    good = next(a for a in summary.arms if a.arm == GOOD)
+    assert (good.proposals, good.approved, good.succeeded, good.measured) == (150, 150, 3, 500)
+
+
+def test_hours_when_an_ignored_best_proposal_blocked_its_kind_are_left_out() -> None:
+    run = [decided(0, GOOD, Verdict.IGNORE)]  # pending for 24 h: nothing else of its kind
+    run += [decided(h, POOR, Verdict.REJECT) for h in range(1, 24)]
+    run += [decided(h, GOOD) for h in range(24, 100)]
+    summary = summarize(run, [], START, START + timedelta(hours=100))
+    assert summary.share_to_best(last=False) == pytest.approx(77 / 100)
+    assert summary.free_shares[0] == pytest.approx(1.0)
+
+
+def test_the_chart_shares_per_day_sum_to_one() -> None:
+    run = [decided(h, POOR if h < 24 else GOOD) for h in range(48)]
+    shares = window_shares(run, START, 48, [GOOD, POOR])
+    assert shares.tolist() == [[0.0, 1.0], [1.0, 0.0]]
