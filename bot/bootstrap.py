@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from engine.actions import capabilities_for
@@ -11,6 +11,7 @@ from engine.clock import floor_hour, utc_now
 from engine.cycle import CycleConfig, CyclePorts, run_cycle
 from engine.demo import DemoShop
 from engine.drafting.templates import TemplateDrafter
+from engine.learn import DEFAULT_CONFIG, LearnConfig
 from engine.model import CycleReport
 from engine.settings import Settings
 from engine.sources.demo import DemoSource
@@ -55,6 +56,16 @@ class Runtime:
         )
 
 
+def learn_config(settings: Settings) -> LearnConfig:
+    """The learner defaults, with INCOME_LEARN_HALF_LIFE_HOURS and INCOME_EXPLORE_LIMIT applied."""
+    config = DEFAULT_CONFIG
+    if settings.learn_half_life_hours is not None:
+        config = replace(config, half_life_hours=float(settings.learn_half_life_hours))
+    if settings.explore_limit is not None:
+        config = replace(config, explore_money_limit=settings.explore_limit)
+    return config
+
+
 def build_runtime(settings: Settings, rng: random.Random | None = None) -> Runtime:
     """Open (and migrate) the database and build the cycle's adapters."""
     database = Database(settings.database_url)
@@ -71,6 +82,7 @@ def build_runtime(settings: Settings, rng: random.Random | None = None) -> Runti
         max_proposals=settings.max_proposals,
         proposal_ttl=timedelta(hours=settings.proposal_ttl_hours),
         capabilities=capabilities,
+        learn=learn_config(settings),
     )
     ports = CyclePorts(
         uow=database.uow,

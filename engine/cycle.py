@@ -56,6 +56,7 @@ class CycleConfig:
     max_proposals: int
     proposal_ttl: timedelta
     capabilities: Capabilities
+    learn: learn.LearnConfig = learn.DEFAULT_CONFIG
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,11 +181,12 @@ class _Cycle:
     def learn(self) -> _Learned:
         with self.ports.uow() as uow:
             expired = uow.actions.expire_due(self.now)
-            arms, cursor = uow.learner.load()
+            key = learn.config_key(self.config.learn)
+            arms, cursor = uow.learner.load(key)
             events = uow.learner.events_after(cursor)
             if events:
-                arms = learn.fold(arms, [e for _, e in events])
-                uow.learner.save(arms.values(), events[-1][0])
+                arms = learn.fold(arms, [e for _, e in events], self.config.learn)
+                uow.learner.save(arms.values(), events[-1][0], key)
             pending = uow.actions.find([ActionState.PROPOSED], limit=PENDING_LIMIT)
             uow.commit()
         return _Learned(arms, pending, len(expired))
@@ -207,7 +209,10 @@ class _Cycle:
     ) -> tuple[list[Action], list[Action]]:
         currency = self.ports.source.currency
         fresh = learned.fresh(candidates)
-        ranked = learn.rank(fresh, learned.arms, self.ports.rng, currency=currency, now=self.now)
+        ranked = learn.rank(
+            fresh, learned.arms, self.ports.rng, currency=currency, now=self.now,
+            config=self.config.learn,
+        )  # fmt: skip
         pending_keys = {action.candidate.target_key for action in learned.pending}
         chosen = learn.select(ranked, self.config.max_proposals, pending_keys)
         return _store_proposals(self.config, self.ports, chosen, self.cycle_id, self.now)

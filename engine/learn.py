@@ -41,6 +41,8 @@ Public API (also what `bench.learner` drives; `Policy` is for any outside simula
   (default `limit`) advice-only ones; one per arm; none whose target key is pending.
 - ``explain(arm_state, currency) -> str`` — e.g. "approved 12 of 15, 9 of 11 runs succeeded,
   recovered $42.00 per run on average, 3 runs pending".
+- ``config_key(config) -> str`` — a fingerprint of a `LearnConfig`; the store keeps it with
+  the folded states, and states folded under another key are folded again from the log.
 """
 
 from __future__ import annotations
@@ -49,13 +51,22 @@ import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
-from engine.learning.config import DEFAULT_CONFIG, LearnConfig
+from engine.learning.config import DEFAULT_CONFIG, LearnConfig, config_key
 from engine.learning.explain import explain
 from engine.learning.policy import Policy
 from engine.learning.posterior import apply, discount, expected, mean_value, sample
 from engine.model import ArmState, Candidate, LearnEvent, Ranked
 
-__all__ = ["DEFAULT_CONFIG", "LearnConfig", "Policy", "explain", "fold", "rank", "select"]
+__all__ = [
+    "DEFAULT_CONFIG",
+    "LearnConfig",
+    "Policy",
+    "config_key",
+    "explain",
+    "fold",
+    "rank",
+    "select",
+]
 
 
 def fold(

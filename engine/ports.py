@@ -189,12 +189,12 @@ class LearnerRepository(Protocol):
         """Append an outcome event (decisions append theirs inside approve/reject/expire)."""
         ...
 
-    def load(self) -> tuple[dict[str, ArmState], int]:
-        """Arm states and the id of the last event folded into them."""
+    def load(self, config_key: str = "") -> tuple[dict[str, ArmState], int]:
+        """Arm states and the last event folded into them; ({}, 0) if folded under another key."""
         ...
 
-    def save(self, arms: Iterable[ArmState], last_event_id: int) -> None:
-        """Replace arm states and the cursor."""
+    def save(self, arms: Iterable[ArmState], last_event_id: int, config_key: str = "") -> None:
+        """Replace arm states, the cursor and the key of the configuration they were folded with."""
         ...
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from engine.money import exponent
 from engine.rules import RULE_VARIABLES, Rules
 
 SCENARIOS = (
@@ -52,6 +55,7 @@ class Settings:
     oncall: tuple[str, ...] = ()
     smtp_url: str | None = field(default=None, repr=False)
     email_from: str | None = None
+    public_url: str | None = None  # where `income serve` is reachable, no trailing slash
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     stripe_api_key: str | None = field(default=None, repr=False)
@@ -59,6 +63,8 @@ class Settings:
     anthropic_api_key: str | None = field(default=None, repr=False)
     anthropic_base_url: str | None = None
     llm_model: str | None = None
+    learn_half_life_hours: int | None = None  # None: the learner's default
+    explore_limit: int | None = None  # minor units of `currency`; None: the learner's default
     rules: Rules = field(default_factory=Rules)
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -114,6 +120,7 @@ def load_settings(
         oncall=reader.user_ids("INCOME_ONCALL"),
         smtp_url=reader.optional("SMTP_URL", prefix="smtp"),
         email_from=reader.optional("INCOME_EMAIL_FROM"),
+        public_url=reader.base_url("INCOME_PUBLIC_URL"),
         webhook_url=reader.optional("INCOME_WEBHOOK_URL", prefix="http"),
         webhook_secret=reader.optional("INCOME_WEBHOOK_SECRET"),
         stripe_api_key=reader.optional("STRIPE_API_KEY"),
@@ -121,6 +128,10 @@ def load_settings(
         anthropic_api_key=reader.optional("ANTHROPIC_API_KEY"),
         anthropic_base_url=reader.optional("ANTHROPIC_BASE_URL", prefix="http"),
         llm_model=reader.optional("INCOME_LLM_MODEL"),
+        learn_half_life_hours=reader.hours("INCOME_LEARN_HALF_LIFE_HOURS"),
+        explore_limit=reader.amount(
+            "INCOME_EXPLORE_LIMIT", reader.currency("INCOME_CURRENCY", "USD")
+        ),
         rules=reader.rules(),
     )
     if settings.webhook_url and not settings.webhook_secret:
@@ -153,6 +164,22 @@ class _Reader:
             raise ConfigError(f"{name} must be an http(s) URL, got {value!r}")
         return value if value.endswith("/") else value + "/"
 
+    def base_url(self, name: str) -> str | None:
+        value = self._raw(name)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+        ):
+            raise ConfigError(
+                f"{name} must be an http(s) URL like https://income.example.com, got {value!r}"
+            )
+        return value.rstrip("/")
+
     def integer(self, name: str, default: int, minimum: int, maximum: int | None = None) -> int:
         raw = self._raw(name)
         if raw is None:
@@ -165,6 +192,29 @@ class _Reader:
             upper = f" and at most {maximum}" if maximum is not None else ""
             raise ConfigError(f"{name} must be at least {minimum}{upper}, got {value}")
         return value
+
+    def hours(self, name: str) -> int | None:
+        if self._raw(name) is None:
+            return None
+        return self.integer(name, 0, minimum=1)
+
+    def amount(self, name: str, currency: str) -> int | None:
+        """A money amount written in the currency's units (100 or 99.50), as minor units."""
+        raw = self._raw(name)
+        if raw is None:
+            return None
+        example = f"an amount in {currency} such as 100 or 99.50"
+        try:
+            value = Decimal(raw.replace(",", "").replace("_", ""))
+        except InvalidOperation:
+            raise ConfigError(f"{name} must be {example}, got {raw!r}") from None
+        if not value.is_finite() or value < 0:
+            raise ConfigError(f"{name} must be {example}, got {raw!r}")
+        minor = value.scaleb(exponent(currency))
+        if minor != minor.to_integral_value():
+            places = exponent(currency)
+            raise ConfigError(f"{name} has more than {places} decimals for {currency}: {raw!r}")
+        return int(minor)
 
     def fraction(self, name: str, default: float) -> float:
         raw = self._raw(name)

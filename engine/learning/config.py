@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from engine.model import RejectReason
@@ -47,3 +48,8 @@ class LearnConfig:
 
 
 DEFAULT_CONFIG = LearnConfig()
+
+
+def config_key(config: LearnConfig) -> str:
+    """A fingerprint of the settings folded states depend on: a change means fold again."""
+    return hashlib.sha256(repr(config).encode()).hexdigest()[:16]

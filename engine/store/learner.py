@@ -16,6 +16,7 @@ from engine.store.state import read_state, write_state
 from engine.store.tables import LearnerArmRow, LearnerEventRow
 
 CURSOR_KEY = "learner_cursor"
+CONFIG_KEY = "learner_config"  # the fingerprint of the LearnConfig the arms were folded with
 _EVENT_LOCK = 7_346_002  # PostgreSQL advisory lock id serializing learner-event writers
 _ARM_FIELDS = tuple(f.name for f in fields(ArmState) if f.name != "arm")
 
@@ -65,8 +66,14 @@ class SqlLearnerRepository:
         """Append an outcome event (decisions append theirs inside approve/reject/expire)."""
         return append_event(self._session, event)
 
-    def load(self) -> tuple[dict[str, ArmState], int]:
-        """Arm states and the id of the last event folded into them; ({}, 0) when empty."""
+    def load(self, config_key: str = "") -> tuple[dict[str, ArmState], int]:
+        """Arm states and the id of the last event folded into them; ({}, 0) when empty.
+
+        Also ({}, 0) when they were folded under another learner configuration (`config_key`):
+        the whole event log is then folded again, so the state is what the new settings give.
+        """
+        if (read_state(self._session, CONFIG_KEY) or "") != config_key:
+            return {}, 0
         arms = {
             row.arm: arm_from_json(row.arm, row.state)
             for row in self._session.scalars(select(LearnerArmRow).order_by(LearnerArmRow.arm))
@@ -74,14 +81,15 @@ class SqlLearnerRepository:
         cursor = read_state(self._session, CURSOR_KEY)
         return arms, int(cursor) if cursor is not None else 0
 
-    def save(self, arms: Iterable[ArmState], last_event_id: int) -> None:
-        """Replace all arm states and the cursor."""
+    def save(self, arms: Iterable[ArmState], last_event_id: int, config_key: str = "") -> None:
+        """Replace all arm states, the cursor and the configuration they were folded with."""
         now = self._clock()
         rows = [{"arm": arm.arm, "state": arm_to_json(arm), "updated_at": now} for arm in arms]
         self._session.execute(delete(LearnerArmRow))
         if rows:
             self._session.execute(insert(LearnerArmRow), rows)
         write_state(self._session, CURSOR_KEY, str(last_event_id), now)
+        write_state(self._session, CONFIG_KEY, config_key, now)
 
 
 def _event(row: LearnerEventRow) -> LearnEvent:

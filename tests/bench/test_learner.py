@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
-from bench.learner import main
+from bench.learner import main, run, run_task
 from bench.learner_env import SCENARIOS
 from bench.learners import LEARNERS
 
@@ -38,3 +39,12 @@ def test_the_table_names_each_scenario(capsys: pytest.CaptureFixture[str]) -> No
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("| scenario | ours | ema_greedy_0.5")
     assert [line.split(" | ")[0] for line in lines[2:]] == ["| easy", "| delay"]
+
+
+def test_first_seed_picks_the_seeds_run() -> None:
+    figures = run(2, 30, ["easy"], 1, first_seed=7)
+    expected = {seed: run_task(("easy", seed, 30))[2] for seed in (7, 8)}
+    for name, runs in figures["easy"].items():
+        for seed, (curve, share) in zip((7, 8), runs, strict=True):
+            assert np.array_equal(curve, expected[seed][name][0])
+            assert share == expected[seed][name][1]

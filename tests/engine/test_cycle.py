@@ -11,6 +11,7 @@ import pytest
 from engine.actions import capabilities_for
 from engine.cycle import CycleBusyError, CycleConfig, CyclePorts, run_cycle
 from engine.drafting.templates import TemplateDrafter
+from engine.learn import config_key, fold
 from engine.model import (
     ActionKind,
     ActionState,
@@ -174,10 +175,24 @@ def test_unanswered_proposals_expire_and_the_learner_hears_it(database: Database
     later = run(database, source, NOW + 25 * HOUR)
     assert later.expired_count == len(first.proposals) + len(first.advice)
     with database.uow() as uow:
-        arms, cursor = uow.learner.load()
+        arms, cursor = uow.learner.load(config_key(CONFIG.learn))
     expired_arms = [a for a in arms.values() if a.expired]
     assert cursor > 0
     assert len(expired_arms) == len(first.proposals) + len(first.advice)
+
+
+def test_a_changed_learner_configuration_folds_the_whole_log_again(database: Database) -> None:
+    source = FakeSource(current=CART_SPIKE, data=shop(abandoned_carts=CARTS))
+    run(database, source, NOW)
+    run(database, source, NOW + 25 * HOUR)  # the proposals expire: learner events
+    slower = replace(CONFIG, learn=replace(CONFIG.learn, half_life_hours=10_000.0))
+    run_cycle(slower, ports(database, source), now=NOW + 26 * HOUR, slot="t:slower", trigger="t")
+    with database.uow() as uow:
+        assert uow.learner.load(config_key(CONFIG.learn)) == ({}, 0)
+        arms, cursor = uow.learner.load(config_key(slower.learn))
+        events = [event for _, event in uow.learner.events_after(0)]
+    assert cursor > 0
+    assert arms == fold({}, events, slower.learn)
 
 
 def test_a_slot_runs_once(database: Database) -> None:

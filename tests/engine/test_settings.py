@@ -95,3 +95,56 @@ def test_malformed_dotenv_line_is_reported_with_its_number(tmp_path: Path) -> No
 def test_webhook_needs_its_secret() -> None:
     with pytest.raises(ConfigError, match="INCOME_WEBHOOK_SECRET must be set"):
         load_settings({"INCOME_WEBHOOK_URL": "https://hooks.example.com/x"}, dotenv=None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [
+        (None, None),
+        ("https://income.example.com", "https://income.example.com"),
+        ("https://income.example.com/", "https://income.example.com"),
+        ("http://127.0.0.1:3000/", "http://127.0.0.1:3000"),
+    ],
+)
+def test_public_url_is_optional_and_kept_without_a_trailing_slash(
+    raw: str | None, read: str | None
+) -> None:
+    settings = load_settings({} if raw is None else {"INCOME_PUBLIC_URL": raw}, dotenv=None)
+    assert settings.public_url == read
+
+
+@pytest.mark.parametrize(
+    "raw", ["income.example.com", "ftp://income.example.com", "https://", "https://x.org/?a=1"]
+)
+def test_public_url_must_be_an_http_url(raw: str) -> None:
+    with pytest.raises(ConfigError, match=r"INCOME_PUBLIC_URL must be an http\(s\) URL") as caught:
+        load_settings({"INCOME_PUBLIC_URL": raw}, dotenv=None)
+    assert "\n" not in str(caught.value)
+
+
+def test_learner_settings_are_read_in_the_currency_s_units() -> None:
+    settings = load_settings(
+        {"INCOME_LEARN_HALF_LIFE_HOURS": "500", "INCOME_EXPLORE_LIMIT": "1,250.50"}, dotenv=None
+    )
+    assert settings.learn_half_life_hours == 500
+    assert settings.explore_limit == 125_050
+    yen = load_settings({"INCOME_CURRENCY": "JPY", "INCOME_EXPLORE_LIMIT": "20000"}, dotenv=None)
+    assert yen.explore_limit == 20_000
+    unset = load_settings({}, dotenv=None)
+    assert (unset.learn_half_life_hours, unset.explore_limit) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("INCOME_EXPLORE_LIMIT", "lots", "INCOME_EXPLORE_LIMIT must be an amount in USD"),
+        ("INCOME_EXPLORE_LIMIT", "-5", "INCOME_EXPLORE_LIMIT must be an amount in USD"),
+        ("INCOME_EXPLORE_LIMIT", "9.999", "more than 2 decimals for USD"),
+        ("INCOME_EXPLORE_LIMIT", "inf", "INCOME_EXPLORE_LIMIT must be an amount in USD"),
+        ("INCOME_LEARN_HALF_LIFE_HOURS", "0", "INCOME_LEARN_HALF_LIFE_HOURS must be at least 1"),
+        ("INCOME_LEARN_HALF_LIFE_HOURS", "a week", "must be a whole number"),
+    ],
+)
+def test_bad_learner_settings_name_the_variable(variable: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings({variable: value}, dotenv=None)

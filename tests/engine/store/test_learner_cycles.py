@@ -176,3 +176,12 @@ def test_clear_business_data_keeps_settings_and_shop_tables(database: Database) 
         assert uow.state.get("paused") == "1"
     with database.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(orders)).scalar() == 1
+
+
+def test_arms_folded_under_another_configuration_are_not_loaded(database: Database) -> None:
+    with database.uow() as uow:
+        uow.learner.save([ArmState("a", approved=2)], 9, "config-a")
+        uow.commit()
+    with database.uow() as uow:
+        assert uow.learner.load("config-a") == ({"a": ArmState("a", approved=2)}, 9)
+        assert uow.learner.load("config-b") == ({}, 0)  # the cycle folds the log again
