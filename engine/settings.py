@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -84,8 +85,20 @@ def read_dotenv(path: Path) -> dict[str, str]:
         key, sep, value = line.removeprefix("export ").partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"{path}:{number}: expected KEY=VALUE")
-        values[key.strip()] = value.strip().strip("'\"")
+        values[key.strip()] = _dotenv_value(value)
     return values
+
+
+def _dotenv_value(raw: str) -> str:
+    """A quoted value's inside, or an unquoted one up to a ` #` comment (`a#b` stays whole)."""
+    value = raw.strip()
+    if value[:1] in ("'", '"'):
+        end = value.find(value[0], 1)
+        return value[1:end] if end > 0 else value.strip(value[0])
+    return _INLINE_COMMENT.split(value, maxsplit=1)[0].strip()
+
+
+_INLINE_COMMENT = re.compile(r"\s+#")
 
 
 def load_settings(

@@ -148,3 +148,18 @@ def test_learner_settings_are_read_in_the_currency_s_units() -> None:
 def test_bad_learner_settings_name_the_variable(variable: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_settings({variable: value}, dotenv=None)
+
+
+def test_dotenv_inline_comments_are_dropped_but_a_hash_inside_a_value_is_kept(
+    tmp_path: Path,
+) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "INCOME_PROPOSAL_TTL=12             # hours\n"
+        "SMTP_URL=smtp://user:pa#ss@mail.example.com:587\n"
+        'INCOME_EMAIL_FROM="Shop <shop@example.com>"  # quoted, then a comment\n'
+    )
+    settings = load_settings({}, dotenv=dotenv)
+    assert settings.proposal_ttl_hours == 12
+    assert settings.smtp_url == "smtp://user:pa#ss@mail.example.com:587"
+    assert settings.email_from == "Shop <shop@example.com>"
