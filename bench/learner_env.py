@@ -17,6 +17,7 @@ ARMS = tuple(f"bench/arm/{n}" for n in range(K))
 EXPIRE_SHARE = 0.2  # of proposals not approved, the share that expire instead of a rejection
 REASONS = (RejectReason.NOT_NOW, RejectReason.WRONG_TARGETS, RejectReason.OTHER)
 EASY = (0.30, 0.25, 0.20, 0.15, 0.10, 0.05)
+_DELAY_STREAM = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +71,8 @@ def world(scenario: Scenario, seed: int, cycles: int) -> World:
     approve = np.tile(np.asarray(scenario.approve), (cycles, 1))
     value = np.tile(np.asarray(scenario.value), (cycles, 1))
     shape = (cycles, K)
-    delay = (
-        rng.geometric(1 / scenario.delay_mean, shape)
+    delay = (  # its own stream: `delay` sees the same approvals and successes as `easy`
+        np.random.default_rng([seed, _DELAY_STREAM]).geometric(1 / scenario.delay_mean, shape)
         if scenario.delay_mean
         else np.zeros(shape, dtype=np.int64)
     )

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bench.learner import main, run, run_task
-from bench.learner_env import SCENARIOS
+from bench.learner_env import SCENARIOS, world
 from bench.learners import LEARNERS
 
 
@@ -48,3 +48,13 @@ def test_first_seed_picks_the_seeds_run() -> None:
         for seed, (curve, share) in zip((7, 8), runs, strict=True):
             assert np.array_equal(curve, expected[seed][name][0])
             assert share == expected[seed][name][1]
+
+
+def test_delay_sees_the_approvals_and_successes_of_easy() -> None:
+    easy = world(SCENARIOS["easy"], 3, 200)
+    delay = world(SCENARIOS["delay"], 3, 200)
+    assert np.array_equal(easy.approve, delay.approve)
+    assert np.array_equal(easy.success, delay.success)
+    assert np.array_equal(easy.value, delay.value)
+    assert delay.delay.mean() > 10  # mean 24 cycles
+    assert not easy.delay.any()
