@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -143,29 +144,18 @@ def _shares(decided: Sequence[Decided]) -> dict[str, float]:
 
 
 def summary_renderable(summary: LoopSummary, currency: str) -> RenderableType:
-    """The per-arm table and the convergence line for the terminal."""
+    """The per-arm table, its legend and the convergence line for the terminal (fits 80 columns)."""
     window = summary.window_hours
     table = Table(
         title="Closed loop per arm",
-        caption=f"prop. proposed, ok approved, no rejected, exp. expired, won succeeded, lift "
-        f"measured; P(ok) and true/prop. (value per proposal) are the hidden truth; * truly "
-        f"best; early and late: share of runnable proposals in the first and last {window} h",
+        box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
+        collapse_padding=True,
     )
-    table.add_column("arm", overflow="fold")  # the one column that wraps on a narrow terminal
-    for name in (
-        "prop.",
-        "ok",
-        "no",
-        "exp.",
-        "won",
-        "lift",
-        "P(ok)",
-        "true/prop.",
-        "early",
-        "late",
-    ):
+    # the one column that wraps on a narrow terminal, never to a sliver
+    table.add_column("arm", overflow="fold", min_width=20)
+    for name in ("prop.", "ok", "no", "exp.", "won", "lift", "P(ok)", "worth"):
         table.add_column(name, justify="right", no_wrap=True)
     for arm in sorted(summary.arms, key=lambda a: (not a.runnable, -a.true_value)):
         best = " *" if arm.arm in summary.best else ""
@@ -180,9 +170,13 @@ def summary_renderable(summary: LoopSummary, currency: str) -> RenderableType:
             Money(arm.measured, currency).format(),
             f"{arm.p_approved:.0%}",
             Money(round(arm.true_value), currency).format(),
-            f"{arm.first_share:.0%}" if arm.runnable else "",
-            f"{arm.last_share:.0%}" if arm.runnable else "",
         )
+    legend = Text(
+        "prop. proposed, ok approved, no rejected, exp. left to expire, won succeeded, lift "
+        "measured against the control; P(ok) and worth (value per proposal) are the shop's "
+        "hidden truth; * truly best.",
+        style="dim",
+    )
     line = Text(
         f"Truly best (*): {', '.join(summary.best) or 'none'}. Share of runnable proposals to it: "
         f"first {window} h {summary.share_to_best(last=False):.0%}, "
@@ -190,4 +184,4 @@ def summary_renderable(summary: LoopSummary, currency: str) -> RenderableType:
         f"proposed (no ignored proposal of its kind pending): first {summary.free_shares[0]:.0%}, "
         f"last {summary.free_shares[1]:.0%}."
     )
-    return Group(table, line)
+    return Group(table, legend, line)

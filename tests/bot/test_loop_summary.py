@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from rich.console import Console
 
 from bot.auto_decide import Decided
 from bot.loop_chart import window_shares
-from bot.loop_summary import summarize
+from bot.loop_summary import ArmSummary, LoopSummary, summarize, summary_renderable
 from engine.demo.decider import Decision, Verdict
 from engine.demo.worth import Worth
 from engine.model import LearnEvent, LearnEventKind, RejectReason
@@ -59,3 +60,20 @@ def test_the_chart_shares_per_day_sum_to_one() -> None:
     run = [decided(h, POOR if h < 24 else GOOD) for h in range(48)]
     shares = window_shares(run, START, 48, [GOOD, POOR])
     assert shares.tolist() == [[0.0, 1.0], [1.0, 0.0]]
+
+
+def test_the_summary_fits_an_80_column_terminal_with_every_figure_whole() -> None:
+    arms = (
+        ArmSummary("income/bundle_offer/standard", True, 250, 180, 65, 5, 170, 1_008_574,
+                   0.72, 41_602, 0.29, 0.73),
+        ArmSummary("ops/price_test/plus_5", False, 37, 0, 16, 21, 0, 0, 0.52, 0, 0, 0),
+    )  # fmt: skip
+    summary = LoopSummary(arms, ("income/bundle_offer/standard",), 100, (0.4, 0.95))
+    console = Console(width=80, record=True)
+    console.print(summary_renderable(summary, "USD"))
+    text = console.export_text()
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= 80
+    assert "bundle_offer/standard *" in text
+    assert "$10,085.74" in text
+    assert "$416.02" in text
+    assert "last 100 h 73%" in text
