@@ -110,13 +110,14 @@ def load_settings(
         **(os.environ if environ is None else environ),
     }
     reader = _Reader(env)
+    currency = reader.currency("INCOME_CURRENCY", "USD")
     settings = Settings(
         database_url=reader.text("DATABASE_URL", DEFAULT_DATABASE_URL),
         timezone=reader.timezone("INCOME_TIMEZONE"),
         source=reader.choice("INCOME_SOURCE", SOURCES, "demo"),
         demo_scenario=reader.choice("INCOME_DEMO_SCENARIO", SCENARIOS, "normal"),
         demo_seed=reader.integer("INCOME_DEMO_SEED", 7, minimum=0),
-        currency=reader.currency("INCOME_CURRENCY", "USD"),
+        currency=currency,
         interval_seconds=reader.integer("INCOME_INTERVAL_SECONDS", 3600, minimum=10),
         max_proposals=reader.integer("INCOME_MAX_PROPOSALS", 3, minimum=0),
         proposal_ttl_hours=reader.integer("INCOME_PROPOSAL_TTL", 24, minimum=1),
@@ -142,9 +143,7 @@ def load_settings(
         anthropic_base_url=reader.optional("ANTHROPIC_BASE_URL", prefix="http"),
         llm_model=reader.optional("INCOME_LLM_MODEL"),
         learn_half_life_hours=reader.hours("INCOME_LEARN_HALF_LIFE_HOURS"),
-        explore_limit=reader.amount(
-            "INCOME_EXPLORE_LIMIT", reader.currency("INCOME_CURRENCY", "USD")
-        ),
+        explore_limit=reader.amount("INCOME_EXPLORE_LIMIT", currency),
         rules=reader.rules(),
     )
     if settings.webhook_url and not settings.webhook_secret:

@@ -7,6 +7,7 @@ later") or a failed connection before the send is retried.
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -118,11 +119,9 @@ class _SmtpDelivery:
         if self._smtp is not None and not check:
             return
         if self._smtp is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):  # dead: reconnect below
                 if self._smtp.noop()[0] == 250:  # noqa: PLR2004 - SMTP "OK"
                     return
-            except (OSError, smtplib.SMTPException):
-                pass
             self._smtp.close()
             self._smtp = None
         for attempt in self._executor.retry.retrying(_connection_error):

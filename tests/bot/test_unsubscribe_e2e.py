@@ -8,8 +8,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot.http import HttpServer, health_app, routed_app
-from bot.unsubscribe_page import unsubscribe_app
 from engine.execution_ports import Executor
 from engine.executors.registry import smtp_executor
 from engine.executors.retry import RetryPolicy
@@ -17,23 +15,16 @@ from engine.model import ActionKind, TargetState
 from engine.settings import load_settings
 from engine.store import Database
 from engine.worker import Worker, WorkerConfig
-from tests.bot.test_unsubscribe_http import ONE_CLICK, fetch
-from tests.conftest import T0
+from tests.bot.unsubscribe_support import ONE_CLICK, fetch, unsubscribe_server
 from tests.engine.executors.smtp_server import Handler, smtp_server
 from tests.engine.executors.support import Clock, Reports, approved, candidate_with
 
 
 @pytest.fixture
 def base(database: Database) -> Iterator[str]:
-    """`income serve`'s routes on a free port (what INCOME_PUBLIC_URL names)."""
-    health = health_app(lambda: {"status": "ok"})
-    app = routed_app(health, None, unsubscribe_app(database.uow, lambda: T0))
-    server = HttpServer(app, "127.0.0.1", 0)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.stop()
+    """The unsubscribe route beside /healthz on a free port (what INCOME_PUBLIC_URL names)."""
+    with unsubscribe_server(database) as url:
+        yield url
 
 
 def test_a_one_click_unsubscribe_makes_the_next_action_skip_the_address(

@@ -5,8 +5,6 @@ from __future__ import annotations
 import http.client
 import logging
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
@@ -14,27 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import build_runtime
-from bot.http import HttpServer, health_app, routed_app
 from bot.serve import Service
-from bot.unsubscribe_page import unsubscribe_app
 from engine.executors.message import token
 from engine.settings import load_settings
 from engine.store import Database
-from tests.conftest import T0
+from tests.bot.unsubscribe_support import ONE_CLICK, fetch, unsubscribe_server
 from tests.engine.executors.support import approved, candidate_with
-
-ONE_CLICK = b"List-Unsubscribe=One-Click"
-
-
-def fetch(url: str, data: bytes | None = None, method: str | None = None) -> tuple[int, str]:
-    """Status and body of one request (a POST when data is given)."""
-    headers = {"Content-Type": "application/x-www-form-urlencoded"} if data is not None else {}
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - local server
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
 
 
 def suppressed(database: Database) -> list[tuple[str, str]]:
@@ -45,16 +28,9 @@ def suppressed(database: Database) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def base(database: Database) -> Iterator[str]:
-    """The unsubscribe route beside /healthz, served by waitress on a free port."""
-    app = routed_app(
-        health_app(lambda: {"status": "ok"}), None, unsubscribe_app(database.uow, lambda: T0)
-    )
-    server = HttpServer(app, "127.0.0.1", 0)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.stop()
+    """The unsubscribe route beside /healthz on a free port (what INCOME_PUBLIC_URL names)."""
+    with unsubscribe_server(database) as url:
+        yield url
 
 
 def link(base: str, action_id: str, email: str) -> str:
