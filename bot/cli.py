@@ -39,7 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--max-proposals",
         type=_positive,
-        help="runnable proposals per cycle at most (default INCOME_MAX_PROPOSALS)",
+        help=(
+            "runnable proposals per cycle at most (default INCOME_MAX_PROPOSALS; "
+            "with --auto-decide 1, so the learner has to choose)"
+        ),
     )
     demo_sub = demo.add_subparsers(dest="demo_command", metavar="SUBCOMMAND")
     seed = demo_sub.add_parser("seed", help="(re)seed the demo shop's history")

@@ -42,6 +42,9 @@ class LoopRun:
     summary: LoopSummary
 
 
+AUTO_DECIDE_PROPOSALS = 1  # `income demo --auto-decide`'s default runnable proposals per cycle
+
+
 def run_closed_loop(
     runtime: Runtime, console: Console, *, start: datetime, hours: int, chart: Path | None
 ) -> LoopRun:
@@ -55,6 +58,11 @@ def run_closed_loop(
         runtime.shop,
         notifier=LogNotifier(),
         clock=runtime.decision_time,
+    )
+    limit = runtime.config.max_proposals
+    plural = "s" if limit != 1 else ""
+    console.print(
+        f"Closed loop over {hours} hours: at most {limit} runnable proposal{plural} a cycle."
     )
     decided: list[Decided] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())

@@ -16,6 +16,7 @@ from bot import terminal
 from bot.app import slack_configured
 from bot.bootstrap import Runtime, build_runtime
 from bot.check import check_slack
+from bot.closed_loop import AUTO_DECIDE_PROPOSALS
 from bot.demo_runner import run_demo, seed_demo
 from bot.errors import CliError
 from bot.execution_terminal import TerminalNotifier, executions_section, worker_for
@@ -72,9 +73,11 @@ def _demo(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
         return 0
     if args.chart is not None and not args.auto_decide:
         raise CliError("--chart draws the --auto-decide run: add --auto-decide")
-    if args.max_proposals is not None:
-        config = replace(runtime.config, max_proposals=args.max_proposals)
-        runtime = replace(runtime, config=config)
+    limit = args.max_proposals
+    if limit is None and args.auto_decide:
+        limit = AUTO_DECIDE_PROPOSALS  # with more, every runnable kind is proposed each hour
+    if limit is not None:
+        runtime = replace(runtime, config=replace(runtime.config, max_proposals=limit))
     run_demo(
         runtime,
         console,

@@ -18,7 +18,8 @@ from engine.executors.message import token
 from engine.store.uow import SqlUnitOfWork
 
 UNSUBSCRIBED = "unsubscribed"
-REASONS = (UNSUBSCRIBED, "bounced", "complaint")
+COMPLAINT = "complaint"  # marked as spam: taking it off the list needs --force
+REASONS = (UNSUBSCRIBED, "bounced", COMPLAINT)
 _ACTION_ID = re.compile(r"[a-z0-9]{1,16}")
 _TOKEN = re.compile(r"[0-9a-f]{24}")
 _LOCAL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+")
@@ -58,7 +59,7 @@ def unsubscribe(uow_factory: UnitOfWorkFactory, action_id: str, mark: str, now: 
         address = address_of(uow, action_id, mark)
         if address is None:
             return False
-        uow.executions.suppress(address, UNSUBSCRIBED, now)
+        uow.suppressions.add(address, UNSUBSCRIBED, now)
         uow.commit()
     return True
 

@@ -184,7 +184,7 @@ class Worker:
     ) -> list[TargetResult]:
         """Suppressed addresses and those over the frequency cap are not e-mailed."""
         emails = [r.target.email for r in pending if r.target.email]
-        suppressed = uow.executions.suppressed(emails)
+        suppressed = uow.suppressions.among(emails)
         since = now - self.config.frequency_window
         recent = uow.executions.recent_sends(emails, _EMAIL_KIND_NAMES, since, action_id)
         blocked = []
@@ -213,7 +213,7 @@ class Worker:
             uow.executions.set_states(claim.action_id, results, now)
             for result, target in zip(results, targets, strict=True):
                 if result.bounced and target.email:
-                    uow.executions.suppress(target.email, "bounced", now)
+                    uow.suppressions.add(target.email, "bounced", now)
             uow.commit()
         self._crash("mid_batch")
         return True

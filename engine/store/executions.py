@@ -20,13 +20,12 @@ from engine.model import ActionKind, ActionState, LearnEvent, LearnEventKind, Ta
 from engine.store.action_rows import action_row
 from engine.store.decisions import EXECUTION_QUEUED
 from engine.store.learner import append_event, serialize_event_writers
-from engine.store.sql import changed_rows, table_of, upsert_insert
+from engine.store.sql import changed_rows, table_of
 from engine.store.tables import (
     ActionRow,
     ActionTargetRow,
     ExecutionRow,
     OutcomeRow,
-    SuppressionRow,
 )
 
 EXECUTION_RUNNING = "running"
@@ -168,35 +167,6 @@ class SqlExecutionRepository:
             .values(detail=IN_FLIGHT, updated_at=now)
         )
         changed_rows(self._session, statement)
-
-    def suppress(self, email: str, reason: str, now: datetime) -> bool:
-        """Add an address to the suppression list (kept as first added); True when new."""
-        table = table_of(SuppressionRow)
-        statement = upsert_insert(self._session, table).values(
-            email=email.strip().lower(), reason=reason, at=now
-        )
-        insert = statement.on_conflict_do_nothing(index_elements=["email"])
-        return self._session.execute(insert.returning(table.c.email)).first() is not None
-
-    def suppressions(
-        self, emails: Collection[str] | None = None
-    ) -> list[tuple[str, str, datetime]]:
-        """The suppression list (or its entries for `emails`): (address, reason, since)."""
-        query = select(SuppressionRow.email, SuppressionRow.reason, SuppressionRow.at)
-        if emails is not None:
-            query = query.where(SuppressionRow.email.in_({e.strip().lower() for e in emails}))
-        rows = self._session.execute(query.order_by(SuppressionRow.at, SuppressionRow.email))
-        return [(str(email), str(reason), at) for email, reason, at in rows]
-
-    def suppressed(self, emails: Collection[str]) -> set[str]:
-        """The lower-cased addresses among `emails` on the suppression list."""
-        wanted = sorted({email.strip().lower() for email in emails})
-        found: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            query = select(SuppressionRow.email).where(SuppressionRow.email.in_(chunk))
-            found.update(self._session.scalars(query))
-        return found
 
     def recent_sends(
         self, emails: Collection[str], kinds: Collection[str], since: datetime, action_id: str

@@ -24,6 +24,7 @@ from engine.store.lifts import SqlLiftRepository
 from engine.store.slack import SqlSlackRepository
 from engine.store.snapshots import SqlSnapshotRepository
 from engine.store.state import SqlAppStateRepository
+from engine.store.suppressions import SqlSuppressionRepository
 
 
 class SqlUnitOfWork:
@@ -32,7 +33,7 @@ class SqlUnitOfWork:
     Nothing commits by itself, decisions included: call commit() before leaving the block.
     The five port repositories are typed as their ports so this class satisfies
     `engine.ports.UnitOfWork`; `slack`, `state`,
-    `executions` and `lifts` are store extras.
+    `executions`, `lifts` and `suppressions` are store extras.
     """
 
     snapshots: SnapshotRepository
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
         self.state = SqlAppStateRepository(session, clock)
         self.executions = SqlExecutionRepository(session)
         self.lifts = SqlLiftRepository(session)
+        self.suppressions = SqlSuppressionRepository(session)
 
     def __enter__(self) -> Self:
         """Begin (the transaction starts with the first statement)."""

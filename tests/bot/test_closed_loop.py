@@ -135,12 +135,34 @@ def test_the_cli_flag_runs_the_loop_and_writes_the_chart(
     use_database(monkeypatch, tmp_path)
     assert main(["demo", "seed", "--days", "2", "--seed", "4"]) == 0
     chart = tmp_path / "auto.png"
-    args = ["demo", "--hours", "3", "--auto-decide", "--max-proposals", "1", "--chart", str(chart)]
-    assert main(args) == 0
+    assert main(["demo", "--hours", "3", "--auto-decide", "--chart", str(chart)]) == 0
     out = capsys.readouterr().out
+    assert "at most 1 runnable proposal a cycle" in out  # the default, so the learner chooses
     assert "Closed loop per arm" in out
     assert f"Chart written to {chart}" in out
     assert chart.read_bytes().startswith(PNG)
+    assert max(runnable_proposals_per_cycle(tmp_path).values()) == 1
+
+
+def test_an_explicit_limit_wins_over_the_auto_decide_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_database(monkeypatch, tmp_path)
+    assert main(["demo", "seed", "--days", "2", "--seed", "4"]) == 0
+    assert main(["demo", "--hours", "2", "--auto-decide", "--max-proposals", "3"]) == 0
+    assert "at most 3 runnable proposals a cycle" in capsys.readouterr().out
+    assert max(runnable_proposals_per_cycle(tmp_path).values()) > 1
+
+
+def runnable_proposals_per_cycle(folder: Path) -> Counter[str]:
+    """How many runnable actions each auto-decided cycle proposed, from the database."""
+    runtime = build_runtime(Settings(database_url=f"sqlite:///{folder / 'income.db'}"))
+    try:
+        with runtime.database.uow() as uow:
+            actions = uow.actions.find(None, limit=10_000)
+    finally:
+        runtime.database.dispose()
+    return Counter(a.created_at.isoformat() for a in actions if a.candidate.runnable)
 
 
 def test_a_chart_without_auto_decide_is_refused_in_one_line(

@@ -52,7 +52,7 @@ def test_a_one_click_unsubscribe_makes_the_next_action_skip_the_address(
         assert url.startswith(f"{base}/unsubscribe?a={first}&t=")
         assert fetch(url)[0] == 200  # a link scanner's GET unsubscribes nobody
         with database.uow() as uow:
-            assert uow.executions.suppressed(["c0@example.com"]) == set()
+            assert uow.suppressions.among(["c0@example.com"]) == set()
         status, page = fetch(url, data=ONE_CLICK)  # the mail client's RFC 8058 POST
         assert (status, "You are unsubscribed" in page) == (200, True)
 

@@ -23,7 +23,7 @@ from tests.engine.executors.support import approved, candidate_with
 def suppressed(database: Database) -> list[tuple[str, str]]:
     """The suppression list as (address, reason)."""
     with database.uow() as uow:
-        return [(address, reason) for address, reason, _ in uow.executions.suppressions()]
+        return [(address, reason) for address, reason, _ in uow.suppressions.entries()]
 
 
 @pytest.fixture

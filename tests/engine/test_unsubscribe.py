@@ -29,12 +29,12 @@ def test_unsubscribe_suppresses_once_and_is_idempotent(database: Database) -> No
     mark = token(action_id, "c0@example.com")
     assert verify(database.uow, action_id, mark)
     with database.uow() as uow:
-        assert uow.executions.suppressed(["c0@example.com"]) == set()  # verifying changes nothing
+        assert uow.suppressions.among(["c0@example.com"]) == set()  # verifying changes nothing
     assert unsubscribe(database.uow, action_id, mark, T0)
     assert unsubscribe(database.uow, action_id, mark, T0)
     assert not unsubscribe(database.uow, action_id, "0" * 24, T0)
     with database.uow() as uow:
-        assert uow.executions.suppressions() == [("c0@example.com", "unsubscribed", T0)]
+        assert uow.suppressions.entries() == [("c0@example.com", "unsubscribed", T0)]
 
 
 @pytest.mark.parametrize(

@@ -197,7 +197,7 @@ def test_marketing_holds_out_a_fixed_share_and_payment_retries_none(database: Da
 def test_suppressed_and_over_cap_addresses_are_not_emailed(database: Database) -> None:
     clock, provider = Clock(), Provider()
     with database.uow() as uow:
-        uow.executions.suppress("C0@Example.com", "unsubscribed", T0)
+        uow.suppressions.add("C0@Example.com", "unsubscribed", T0)
         uow.commit()
     worker, _ = make_worker(database, provider, clock)
     for _ in range(3):
@@ -235,7 +235,7 @@ def test_the_control_group_is_kept_only_among_addresses_that_could_be_mailed(
     blocked = sorted(drawn)[:4] + sorted({f"cart:{n}" for n in range(20)} - drawn)[:4]
     with database.uow() as uow:
         for key in blocked:
-            uow.executions.suppress(f"c{key.removeprefix('cart:')}@example.com", "bounced", T0)
+            uow.suppressions.add(f"c{key.removeprefix('cart:')}@example.com", "bounced", T0)
         uow.commit()
     worker, _ = make_worker(database, provider, clock, holdout=0.5)
     worker.run_once()

@@ -170,7 +170,7 @@ def test_worker_suppresses_bounces_and_never_resends_an_unknown_target(
     }
     assert reports.items[0].state is ActionState.UNKNOWN
     with database.uow() as uow:
-        assert uow.executions.suppressed(["c0@example.com"]) == {"c0@example.com"}
+        assert uow.suppressions.among(["c0@example.com"]) == {"c0@example.com"}
     clock.advance(timedelta(hours=1))
     assert worker.run_once() == 0
     assert len(handler.to("c1@example.com")) == 1

@@ -1,4 +1,4 @@
-"""The execution outbox contract on SQLite and PostgreSQL: leases, results, suppressions."""
+"""The execution outbox contract on SQLite and PostgreSQL: leases, results."""
 
 from __future__ import annotations
 
@@ -85,32 +85,3 @@ def test_final_target_states_are_never_overwritten(database: Database) -> None:
         uow.commit()
         states = {r.target.key: r.state for r in uow.executions.targets(action_id)}
     assert states == {"cart:0": TargetState.SENT, "cart:1": TargetState.FAILED}
-
-
-def test_suppressions_are_case_insensitive_and_kept_once(database: Database) -> None:
-    with database.uow() as uow:
-        uow.executions.suppress("Ana@Example.com", "bounced", T0)
-        uow.executions.suppress("ana@example.com", "unsubscribed", T0)
-        uow.commit()
-        assert uow.executions.suppressed(["ANA@example.com", "bo@example.com"]) == {
-            "ana@example.com"
-        }
-
-
-def test_suppress_says_whether_the_address_is_new_and_the_list_can_be_read(
-    database: Database,
-) -> None:
-    later = T0 + timedelta(hours=1)
-    with database.uow() as uow:
-        assert uow.executions.suppress("Bo@Example.com", "bounced", later)
-        assert uow.executions.suppress("ana@example.com", "unsubscribed", T0)
-        assert not uow.executions.suppress("ANA@example.com", "complaint", later)
-        uow.commit()
-    with database.uow() as uow:
-        assert uow.executions.suppressions() == [
-            ("ana@example.com", "unsubscribed", T0),
-            ("bo@example.com", "bounced", later),
-        ]
-        assert uow.executions.suppressions(["BO@example.com", "x@example.com"]) == [
-            ("bo@example.com", "bounced", later)
-        ]
