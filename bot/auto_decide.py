@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.bootstrap import Runtime
+from engine.contact_policy import exclusions
 from engine.demo import DemoNotStartedError
 from engine.demo.decider import Decider, Decision, Verdict
 from engine.demo.preferences import Preferences, draw_preferences
 from engine.demo.truth import Truth
 from engine.demo.worth import Worth, true_worth
-from engine.model import Action, CycleReport, RejectReason
+from engine.model import Action, CycleReport, RejectReason, TargetState
 from engine.ports import DecisionOutcome
+from engine.store.executions import TargetRecord
+from engine.worker import WorkerConfig
 
 AUTO_ACTOR = "auto:demo"
 NOTE = "simulated owner (income demo --auto-decide)"
@@ -76,7 +79,7 @@ class AutoDecider:
             at=now,
             decision=decision,
             outcome=outcome,
-            worth=self.worth(action),
+            worth=self.worth(action, now),
         )
 
     def _apply(self, action: Action, decision: Decision, now: datetime) -> DecisionOutcome | None:
@@ -92,11 +95,32 @@ class AutoDecider:
             uow.commit()
         return result.outcome
 
-    def worth(self, action: Action) -> Worth:
-        """What the proposal is truly worth to the demo shop."""
+    def worth(self, action: Action, now: datetime) -> Worth:
+        """What the proposal is truly worth to the demo shop, over the targets it would reach.
+
+        Targets the worker would skip at `now` (suppressed, over the frequency cap, already in
+        another open measurement of the kind) earn nothing, so they are left out.
+        """
         candidate = action.candidate
-        proposal = (candidate.kind, candidate.variant, dict(candidate.params), candidate.targets)
         settings = self._runtime.settings
+        pending = [TargetRecord(t, TargetState.PENDING, in_flight=False) for t in candidate.targets]
+        rules = WorkerConfig()
+        with self._runtime.database.uow() as uow:
+            skipped = {
+                result.target_key
+                for result in exclusions(
+                    uow,
+                    action.id,
+                    candidate.kind,
+                    pending,
+                    now,
+                    cap=rules.frequency_cap,
+                    window=rules.frequency_window,
+                    holdout=settings.holdout,
+                )
+            }
+        reached = [t for t in candidate.targets if t.key not in skipped]
+        proposal = (candidate.kind, candidate.variant, dict(candidate.params), reached)
         return true_worth(
             self.truth,
             self.preferences,

@@ -33,9 +33,14 @@ class ConversionSource(Protocol):
         ...
 
 
+def converts_by_ref(kind: ActionKind) -> bool:
+    """True when the cart or payment itself converts, False when the customer does."""
+    return kind in _REF_KINDS
+
+
 def conversion_ref(kind: ActionKind, target: Target) -> str | None:
     """What converts for a target: the cart or payment itself, else the customer."""
-    return target.ref if kind in _REF_KINDS else target.customer_id
+    return target.ref if converts_by_ref(kind) else target.customer_id
 
 
 def measure(

@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 
 from engine.clock import Clock, utc_now
+from engine.contact_policy import exclusions
 from engine.demo.shop import DemoShop
-from engine.drafting.base import EMAIL_KINDS
 from engine.execution_ports import Delivery, Executor, Notifier, TargetResult
 from engine.execution_report import LogNotifier, summarise
 from engine.executors.keys import holdout_keys, holds_out, idempotency_key
@@ -39,7 +39,6 @@ log = logging.getLogger("income.worker")
 
 CRASH_POINTS = ("after_claim", "after_accept", "mid_batch")
 CrashHook = Callable[[str], None]
-_EMAIL_KIND_NAMES = tuple(kind.value for kind in EMAIL_KINDS)
 
 
 def _no_crash(point: str) -> None:
@@ -164,11 +163,20 @@ class Worker:
             else set()
         )
         with self._uow() as uow:
-            if kind in EMAIL_KINDS:
-                blocked = self._email_filter(uow, claim.action_id, pending, now)
-                settled += blocked
-                skipped = {result.target_key for result in blocked}
-                pending = [r for r in pending if r.target.key not in skipped]
+            config = self.config
+            blocked = exclusions(
+                uow,
+                claim.action_id,
+                kind,
+                pending,
+                now,
+                cap=config.frequency_cap,
+                window=config.frequency_window,
+                holdout=config.holdout,
+            )
+            settled += blocked
+            skipped = {result.target_key for result in blocked}
+            pending = [r for r in pending if r.target.key not in skipped]
             settled += [
                 TargetResult(r.target.key, TargetState.HELD_OUT, "control group")
                 for r in pending
@@ -178,23 +186,6 @@ class Worker:
             uow.executions.set_states(claim.action_id, settled, now)
             uow.commit()
         return pending
-
-    def _email_filter(
-        self, uow: SqlUnitOfWork, action_id: str, pending: Sequence[TargetRecord], now: datetime
-    ) -> list[TargetResult]:
-        """Suppressed addresses and those over the frequency cap are not e-mailed."""
-        emails = [r.target.email for r in pending if r.target.email]
-        suppressed = uow.suppressions.among(emails)
-        since = now - self.config.frequency_window
-        recent = uow.executions.recent_sends(emails, _EMAIL_KIND_NAMES, since, action_id)
-        blocked = []
-        for record in pending:
-            address = (record.target.email or "").strip().lower()
-            if address in suppressed:
-                blocked.append(TargetResult(record.target.key, TargetState.FAILED, "suppressed"))
-            elif recent.get(address, 0) >= self.config.frequency_cap:
-                blocked.append(TargetResult(record.target.key, TargetState.FAILED, "frequency cap"))
-        return blocked
 
     def _send_chunk(self, claim: Claim, delivery: Delivery, chunk: Sequence[TargetRecord]) -> bool:
         """Mark in flight and renew the lease, send, record; False when the lease is gone."""

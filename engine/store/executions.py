@@ -191,6 +191,29 @@ class SqlExecutionRepository:
             counts.update({str(email): int(count) for email, count in self._session.execute(query)})
         return counts
 
+    def measuring(
+        self, kind: str, refs: Collection[str], *, since: datetime, action_id: str, by_ref: bool
+    ) -> set[str]:
+        """Of `refs`, those sent to or held out by another action of `kind` since `since`."""
+        column = ActionTargetRow.ref if by_ref else ActionTargetRow.customer_id
+        wanted = sorted(refs)
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            query = (
+                select(column)
+                .distinct()
+                .join(ActionRow, ActionRow.id == ActionTargetRow.action_id)
+                .where(
+                    column.in_(wanted[start : start + 500]),
+                    ActionTargetRow.state.in_([TargetState.SENT.value, TargetState.HELD_OUT.value]),
+                    ActionTargetRow.updated_at >= since,
+                    ActionTargetRow.action_id != action_id,
+                    ActionRow.kind == kind,
+                )
+            )
+            found.update(str(ref) for ref in self._session.scalars(query))
+        return found
+
     def finish(self, claim: Claim, owner: str, report: ExecutionReport) -> bool:
         """End the execution and the action, append the learner event and the outcome row."""
         serialize_event_writers(self._session)

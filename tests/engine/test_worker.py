@@ -246,3 +246,46 @@ def test_the_control_group_is_kept_only_among_addresses_that_could_be_mailed(
     assert sent.isdisjoint(blocked)
     assert len(sent) == 20 - len(drawn) - 4
     assert {states[key] for key in blocked} == {TargetState.FAILED}
+
+
+def test_a_customer_in_another_open_measurement_of_the_same_kind_is_skipped(
+    database: Database,
+) -> None:
+    clock, provider = Clock(), Provider()
+    worker, _ = make_worker(database, provider, clock, holdout=0.25)
+    first = approved(database, candidate_with(8, ActionKind.BUNDLE_OFFER))
+    worker.run_once()
+    clock.advance(timedelta(hours=1))
+    again = approved(database, candidate_with(12, ActionKind.BUNDLE_OFFER), clock.now)
+    other_kind = approved(database, candidate_with(8, ActionKind.EMAIL_CAMPAIGN), clock.now)
+    worker.run_once()
+    states = target_states(database, again)
+    measured = {f"cart:{n}" for n in range(8)}  # sent to or held out by `first`
+    assert {states[key] for key in measured} == {TargetState.FAILED}
+    assert provider.effect_count(again, "cart:0") == 0
+    drawn = holdout_keys(again, sorted(states), 0.25) - measured  # the control, among the rest
+    fresh = {key: state for key, state in states.items() if key not in measured}
+    assert {key for key, state in fresh.items() if state is TargetState.HELD_OUT} == drawn
+    assert {key for key, state in fresh.items() if state is TargetState.SENT} == set(fresh) - drawn
+    assert TargetState.HELD_OUT in set(target_states(database, first).values())
+    assert TargetState.FAILED not in set(target_states(database, other_kind).values())
+    with database.uow() as uow:
+        details = {r.detail for r in uow.executions.targets(again) if r.target.key in measured}
+    assert details == {"already measured in another bundle_offer action"}
+
+
+def test_after_the_attribution_window_the_same_customers_can_be_targeted_again(
+    database: Database,
+) -> None:
+    clock, provider = Clock(), Provider()
+    worker, _ = make_worker(database, provider, clock, holdout=0.25)
+    approved(database, candidate_with(8, ActionKind.BUNDLE_OFFER))
+    worker.run_once()
+    clock.advance(timedelta(days=7, hours=1))  # the bundle offer's window is 7 days
+    later = approved(database, candidate_with(8, ActionKind.BUNDLE_OFFER), clock.now)
+    worker.run_once()
+    states = target_states(database, later)
+    assert TargetState.FAILED not in set(states.values())
+    assert {k for k, s in states.items() if s is TargetState.HELD_OUT} == holdout_keys(
+        later, sorted(states), 0.25
+    )

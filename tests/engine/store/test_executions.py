@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import update
 
 from engine.execution_ports import TargetResult
-from engine.model import TargetState
+from engine.model import ActionKind, Target, TargetState
 from engine.store import Database
 from engine.store.executions import Claim
 from engine.store.tables import ActionRow
@@ -85,3 +86,34 @@ def test_final_target_states_are_never_overwritten(database: Database) -> None:
         uow.commit()
         states = {r.target.key: r.state for r in uow.executions.targets(action_id)}
     assert states == {"cart:0": TargetState.SENT, "cart:1": TargetState.FAILED}
+
+
+def test_measuring_finds_refs_sent_or_held_out_by_other_actions_of_the_kind(
+    database: Database,
+) -> None:
+    targets = (
+        Target("cart:a", customer_id="ana", email="ana@example.com", ref="A", value=1),
+        Target("cart:b", customer_id="bo", email="bo@example.com", ref="B", value=1),
+        Target("cart:c", customer_id="cy", email="cy@example.com", ref="C", value=1),
+    )
+    first = approved(database, replace(candidate_with(0), targets=targets))
+    with database.uow() as uow:
+        results = [
+            TargetResult("cart:a", TargetState.SENT),
+            TargetResult("cart:b", TargetState.HELD_OUT, "control group"),
+            TargetResult("cart:c", TargetState.FAILED, "suppressed"),
+        ]
+        uow.executions.set_states(first, results, T0)
+        uow.commit()
+    kind = ActionKind.CART_RECOVERY_EMAIL.value
+    with database.uow() as uow:
+        found = uow.executions.measuring
+        assert found(kind, ["A", "B", "C", "D"], since=T0, action_id="x", by_ref=True) == {"A", "B"}
+        assert found(kind, ["ana", "bo", "A"], since=T0, action_id="x", by_ref=False) == {
+            "ana",
+            "bo",
+        }
+        assert found(kind, ["A", "B"], since=T0, action_id=first, by_ref=True) == set()  # itself
+        later = T0 + timedelta(seconds=1)
+        assert found(kind, ["A", "B"], since=later, action_id="x", by_ref=True) == set()
+        assert found("bundle_offer", ["A", "B"], since=T0, action_id="x", by_ref=True) == set()
