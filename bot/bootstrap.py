@@ -83,6 +83,7 @@ def build_runtime(settings: Settings, rng: random.Random | None = None) -> Runti
         proposal_ttl=timedelta(hours=settings.proposal_ttl_hours),
         capabilities=capabilities,
         learn=learn_config(settings),
+        holdout=settings.holdout,
     )
     ports = CyclePorts(
         uow=database.uow,

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from engine.drafting.base import EMAIL_KINDS, Drafter, DraftRequest, draft_problems, with_discount
-from engine.model import ActionKind, Candidate, Content, IssueKind, ShopData, Target
+from engine.model import ActionKind, Candidate, Content, IssueKind, Reach, ShopData, Target
 from engine.money import Money
 
 MAX_TARGETS = 500  # per action: larger audiences are cut to the most valuable targets
@@ -95,6 +95,7 @@ class Context:
     drafter: Drafter
     now: datetime
     open_issues: frozenset[IssueKind] = field(default_factory=frozenset)
+    reach: Reach = field(default_factory=Reach)  # who e-mail actions could reach now
 
     def money(self, amount: int) -> Money:
         """An amount in the shop's currency."""

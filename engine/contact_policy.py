@@ -19,13 +19,16 @@ from engine.drafting.base import EMAIL_KINDS
 from engine.execution_ports import TargetResult
 from engine.executors.keys import holds_out
 from engine.measure import ATTRIBUTION_WINDOWS, conversion_ref, converts_by_ref
-from engine.model import ActionKind, TargetState
+from engine.model import ActionKind, Reach, TargetState
 
 if TYPE_CHECKING:
+    from engine.ports import UnitOfWork
     from engine.store import SqlUnitOfWork
     from engine.store.executions import TargetRecord
 
 SUPPRESSED, FREQUENCY_CAP = "suppressed", "frequency cap"
+MAX_MARKETING_EMAILS = 3  # per address in FREQUENCY_WINDOW, across marketing e-mail kinds
+FREQUENCY_WINDOW = timedelta(days=7)
 _EMAIL_KIND_NAMES = tuple(kind.value for kind in EMAIL_KINDS)
 
 
@@ -101,3 +104,14 @@ def measurement_exclusions(
         for key, ref in refs.items()
         if ref is not None and ref in busy
     ]
+
+
+def read_reach(uow: UnitOfWork, now: datetime, *, holdout: float) -> Reach:
+    """The same rules read ahead for the generators: who a new e-mail action could reach."""
+    return uow.reach.reach(
+        now,
+        email_kinds=EMAIL_KINDS,
+        cap=MAX_MARKETING_EMAILS,
+        window=FREQUENCY_WINDOW,
+        windows=ATTRIBUTION_WINDOWS if holdout > 0 else {},
+    )

@@ -12,6 +12,7 @@ from typing import Any
 from engine import detect, kpis, learn
 from engine.actions import Capabilities, content_hash
 from engine.clock import require_aware
+from engine.contact_policy import read_reach
 from engine.drafting.templates import Drafter
 from engine.generate import generate, unique_candidates
 from engine.lift import by_kind, describe
@@ -27,6 +28,7 @@ from engine.model import (
     Kpis,
     KpiSnapshot,
     Ranked,
+    Reach,
     ShopData,
 )
 from engine.optimize import optimize
@@ -57,6 +59,7 @@ class CycleConfig:
     proposal_ttl: timedelta
     capabilities: Capabilities
     learn: learn.LearnConfig = learn.DEFAULT_CONFIG
+    holdout: float = 0.0  # INCOME_HOLDOUT: with a control group, one measurement per kind at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +157,12 @@ class _Cycle:
         with self.watch.step("learn"):
             learned = self.learn()
         self.log(expired=learned.expired, arms=len(learned.arms))
-        data, found = self.recover_and_optimize(detected.open_issues)
+        with self.ports.uow() as uow:
+            reach = read_reach(uow, self.now, holdout=self.config.holdout)
+        data, found = self.recover_and_optimize(detected.open_issues, reach)
         with self.watch.step("generate"):
-            generated = generate(data, self.config.capabilities, self.ports.drafter, self.now)
+            caps, drafter = self.config.capabilities, self.ports.drafter
+            generated = generate(data, caps, drafter, self.now, reach)
             proposals, advice = self.propose(unique_candidates([*found, *generated]), learned)
         self.log(proposals=len(proposals), advice=len(advice))
         with self.watch.step("report"):
@@ -192,7 +198,7 @@ class _Cycle:
         return _Learned(arms, pending, len(expired))
 
     def recover_and_optimize(
-        self, open_issues: Sequence[Issue]
+        self, open_issues: Sequence[Issue], reach: Reach
     ) -> tuple[ShopData, list[Candidate]]:
         caps, drafter, now = self.config.capabilities, self.ports.drafter, self.now
         with self.watch.step("recover"):
@@ -200,7 +206,7 @@ class _Cycle:
             recovered = recover(open_issues, data, caps, drafter, now)
         self.log(candidates=len(recovered))
         with self.watch.step("optimize"):
-            optimized = optimize(data, caps, drafter, now)
+            optimized = optimize(data, caps, drafter, now, reach)
         self.log(candidates=len(optimized))
         return data, [*recovered, *optimized]
 

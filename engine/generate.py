@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from engine.actions import Capabilities, Context, capped_note, plural
 from engine.drafting.base import Drafter, clip
-from engine.model import ActionKind, Candidate, Issue, ShopData, Target
+from engine.model import ActionKind, Candidate, Issue, Reach, ShopData, Target
 from engine.optimize import optimize
 from engine.proposals import best_seller, buyer_targets, email_campaign, margin
 from engine.recover import recover
@@ -24,10 +24,10 @@ REFERRAL_PRIOR = Decimal("0.01")
 
 
 def generate(
-    data: ShopData, caps: Capabilities, drafter: Drafter, now: datetime
+    data: ShopData, caps: Capabilities, drafter: Drafter, now: datetime, reach: Reach | None = None
 ) -> list[Candidate]:
     """A campaign, a referral incentive and a social post, where the data supports them."""
-    ctx = Context(data, caps, drafter, now)
+    ctx = Context(data, caps, drafter, now, reach=reach or Reach())
     found = (_campaign(ctx), _referral(ctx), _social_post(ctx))
     return [c for c in found if c is not None]
 
@@ -69,7 +69,7 @@ def _campaign(ctx: Context) -> Candidate | None:
 
 def _referral(ctx: Context) -> Candidate | None:
     """Ask recent buyers to refer friends, who get `REFERRAL_PCT` % off a first order."""
-    targets, total = buyer_targets(ctx)
+    targets, total = buyer_targets(ctx, ActionKind.REFERRAL_INCENTIVE)
     if not targets:
         return None
     orders = sum(p.orders for p in ctx.data.products)

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from engine.lift import ActionLift, Group
 from engine.model import ActionKind, Target, TargetState
+from engine.model.reach import REF_KINDS
 
 if TYPE_CHECKING:
     from engine.store import SqlUnitOfWork
 
-_REF_KINDS = frozenset({ActionKind.CART_RECOVERY_EMAIL, ActionKind.PAYMENT_RETRY})
 # How long after sending a conversion still counts: the longest a response takes.
 ATTRIBUTION_WINDOWS: dict[ActionKind, timedelta] = {
     ActionKind.CART_RECOVERY_EMAIL: timedelta(hours=72),
@@ -35,7 +35,7 @@ class ConversionSource(Protocol):
 
 def converts_by_ref(kind: ActionKind) -> bool:
     """True when the cart or payment itself converts, False when the customer does."""
-    return kind in _REF_KINDS
+    return kind in REF_KINDS
 
 
 def conversion_ref(kind: ActionKind, target: Target) -> str | None:

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from engine.actions import Capabilities, Context, capped_note, plural, share
 from engine.drafting.base import Drafter, clip
-from engine.model import ActionKind, Candidate, ProductPair, ProductStats, ShopData
+from engine.model import ActionKind, Candidate, ProductPair, ProductStats, Reach, ShopData
 from engine.proposals import (
     MIN_VIEWS,
     buyer_targets,
@@ -41,10 +41,10 @@ MAX_LEAKAGE = 3
 
 
 def optimize(
-    data: ShopData, caps: Capabilities, drafter: Drafter, now: datetime
+    data: ShopData, caps: Capabilities, drafter: Drafter, now: datetime, reach: Reach | None = None
 ) -> list[Candidate]:
     """Price tests, the top bundle offer and leakage reviews, from the shop's data."""
-    ctx = Context(data, caps, drafter, now)
+    ctx = Context(data, caps, drafter, now, reach=reach or Reach())
     return [*_price_raises(ctx), *_bundle(ctx), *_leakage(ctx)]
 
 
@@ -74,7 +74,7 @@ def _bundle(ctx: Context) -> list[Candidate]:
     so recent buyers stand in for "buyers of the first who lack the second".
     """
     top = _top_pair(ctx.data.products, ctx.data.pairs)
-    targets, total = buyer_targets(ctx)
+    targets, total = buyer_targets(ctx, ActionKind.BUNDLE_OFFER)
     if top is None or not targets:
         return []
     first, second, together = top

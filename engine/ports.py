@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -12,6 +12,7 @@ from typing import Any, Protocol, Self
 from engine.lift import ActionLift
 from engine.model import (
     Action,
+    ActionKind,
     ActionState,
     ArmState,
     Candidate,
@@ -20,6 +21,7 @@ from engine.model import (
     Issue,
     KpiSnapshot,
     LearnEvent,
+    Reach,
     RejectReason,
     ShopData,
     Target,
@@ -230,6 +232,22 @@ class LiftRepository(Protocol):
         ...
 
 
+class ReachRepository(Protocol):
+    """Who a new e-mail action could reach now (`engine.contact_policy`'s rules, read ahead)."""
+
+    def reach(
+        self,
+        now: datetime,
+        *,
+        email_kinds: Collection[ActionKind],
+        cap: int,
+        window: timedelta,
+        windows: Mapping[ActionKind, timedelta],
+    ) -> Reach:
+        """Blocked addresses (suppressed, at `cap` in `window`) and refs measured per kind."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over all repositories; rolled back unless committed."""
 
@@ -242,6 +260,11 @@ class UnitOfWork(Protocol):
     @property
     def lifts(self) -> LiftRepository:
         """Measured lifts (read-only, so the store may expose a richer repository)."""
+        ...
+
+    @property
+    def reach(self) -> ReachRepository:
+        """Who a new e-mail action could reach now (read-only)."""
         ...
 
     def __enter__(self) -> Self:

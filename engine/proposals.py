@@ -73,11 +73,12 @@ def customer_target(customer_id: str, email: str, value: int, name: str | None) 
     return Target(f"customer:{customer_id}", customer_id, email, value, customer_id, name)
 
 
-def buyer_targets(ctx: Context) -> tuple[list[Target], int]:
-    """Recent buyers with an email, once each, capped; and how many there were."""
+def buyer_targets(ctx: Context, kind: ActionKind) -> tuple[list[Target], int]:
+    """Recent buyers an e-mail of `kind` could reach now, once each, capped; and how many."""
     unique = {cid: email for cid, email in ctx.data.recent_buyers if email}
     names = dict(ctx.data.buyer_names)
-    targets = [customer_target(cid, email, 0, names.get(cid)) for cid, email in unique.items()]
+    everyone = (customer_target(cid, email, 0, names.get(cid)) for cid, email in unique.items())
+    targets = [target for target in everyone if ctx.reach.allows(kind, target)]
     chosen, total = capped(targets, lambda t: t.value)
     return chosen, total
 
@@ -189,7 +190,7 @@ def email_campaign(
     ctx: Context, product: ProductStats, why: str, issue_kind: IssueKind | None = None
 ) -> Candidate | None:
     """An email to recent buyers featuring one product; `why` says why this product."""
-    targets, total = buyer_targets(ctx)
+    targets, total = buyer_targets(ctx, ActionKind.EMAIL_CAMPAIGN)
     if not targets or product.price <= 0:
         return None
     price, name = ctx.money(product.price), clip(product.name)

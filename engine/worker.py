@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 
 from engine.clock import Clock, utc_now
-from engine.contact_policy import exclusions
+from engine.contact_policy import FREQUENCY_WINDOW, MAX_MARKETING_EMAILS, exclusions
 from engine.demo.shop import DemoShop
 from engine.execution_ports import Delivery, Executor, Notifier, TargetResult
 from engine.execution_report import LogNotifier, summarise
@@ -57,8 +57,8 @@ class WorkerConfig:
     holdout: float = 0.1
     lease: timedelta = timedelta(minutes=5)
     chunk: int = 25  # targets per commit; a crash leaves at most this many in flight
-    frequency_cap: int = 3  # marketing e-mails per address per window
-    frequency_window: timedelta = timedelta(days=7)
+    frequency_cap: int = MAX_MARKETING_EMAILS  # marketing e-mails per address per window
+    frequency_window: timedelta = FREQUENCY_WINDOW
     poll_seconds: float = 2.0
     currency: str = "USD"  # of measured revenue
     owner: str = field(default_factory=default_owner)

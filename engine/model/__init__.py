@@ -13,6 +13,7 @@ from engine.model.enums import (
 from engine.model.issues import Finding, Issue, IssueChanges
 from engine.model.learning import ArmState, LearnEvent, LearnEventKind
 from engine.model.monitor import ChurnCounts, Kpis, KpiSnapshot, WindowCounts
+from engine.model.reach import Reach
 from engine.model.reports import CycleReport, ProposalView
 from engine.model.shop import (
     AbandonedCart,
@@ -48,6 +49,7 @@ __all__ = [
     "ProductStats",
     "ProposalView",
     "Ranked",
+    "Reach",
     "RejectReason",
     "Severity",
     "ShopData",

@@ -21,6 +21,7 @@ from engine.store.executions import SqlExecutionRepository
 from engine.store.issues import SqlIssueRepository
 from engine.store.learner import SqlLearnerRepository
 from engine.store.lifts import SqlLiftRepository
+from engine.store.reach import SqlReachRepository
 from engine.store.slack import SqlSlackRepository
 from engine.store.snapshots import SqlSnapshotRepository
 from engine.store.state import SqlAppStateRepository
@@ -33,7 +34,7 @@ class SqlUnitOfWork:
     Nothing commits by itself, decisions included: call commit() before leaving the block.
     The five port repositories are typed as their ports so this class satisfies
     `engine.ports.UnitOfWork`; `slack`, `state`,
-    `executions`, `lifts` and `suppressions` are store extras.
+    `executions`, `lifts`, `suppressions` and `reach` are store extras.
     """
 
     snapshots: SnapshotRepository
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
         self.executions = SqlExecutionRepository(session)
         self.lifts = SqlLiftRepository(session)
         self.suppressions = SqlSuppressionRepository(session)
+        self.reach = SqlReachRepository(session)
 
     def __enter__(self) -> Self:
         """Begin (the transaction starts with the first statement)."""

@@ -20,7 +20,7 @@ from bot.cli import main
 from bot.closed_loop import LoopRun, run_closed_loop
 from engine.demo import tables
 from engine.demo.decider import Verdict
-from engine.model import Action, LearnEvent, LearnEventKind
+from engine.model import Action, LearnEvent, LearnEventKind, TargetState
 from engine.ports import DecisionOutcome
 from engine.settings import Settings
 
@@ -37,6 +37,7 @@ class Finished:
     delivered: set[str]
     chart: Path
     printed: str
+    skipped: Counter[str]  # why the worker skipped targets, over every executed action
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +56,16 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Finished]:
         with runtime.database.uow() as uow:
             events = [event for _, event in uow.learner.events_after(0)]
             actions = uow.actions.find(None, limit=10_000)
+            skipped = Counter(
+                record.detail or ""
+                for action in actions
+                for record in uow.executions.targets(action.id)
+                if record.state is TargetState.FAILED
+            )
         with runtime.database.engine.connect() as connection:
             rows = connection.execute(sa.select(tables.deliveries.c.action_id))
             delivered = {str(action_id) for (action_id,) in rows}
-        yield Finished(run, events, actions, delivered, chart, out.getvalue())
+        yield Finished(run, events, actions, delivered, chart, out.getvalue(), skipped)
     finally:
         runtime.database.dispose()
 
@@ -101,6 +108,13 @@ def test_approved_emails_were_delivered_to_the_demo_shop(finished: Finished) -> 
     assert approved <= finished.delivered
     rejected = {d.action_id for d in finished.run.decided if d.decision.verdict is Verdict.REJECT}
     assert not rejected & finished.delivered
+
+
+def test_proposals_leave_out_whom_the_worker_would_skip(finished: Finished) -> None:
+    # Generation reads the same contact policy as the worker, so an approved proposal's
+    # targets are all mailed or held out: none capped, none already being measured.
+    assert sum(finished.skipped.values()) == 0, finished.skipped
+    assert len(finished.delivered) > 0
 
 
 def test_one_runnable_proposal_an_hour_and_the_summary_adds_up(finished: Finished) -> None:

@@ -1,7 +1,7 @@
 from engine.actions import capabilities_for, content_hash
 from engine.drafting.templates import TemplateDrafter
 from engine.generate import all_candidates, generate
-from engine.model import ActionKind, IssueKind
+from engine.model import ActionKind, IssueKind, Reach
 from engine.money import Money
 from tests.engine.shop_builders import (
     ALL_CAPS,
@@ -132,3 +132,23 @@ def test_all_candidates_is_deterministic_and_follows_capabilities():
     assert [content_hash(c) for c in first] == [content_hash(c) for c in again]
     assert first
     assert not any(c.runnable for c in first)
+
+
+def test_buyers_an_email_could_not_reach_are_left_out_and_not_counted():
+    reach = Reach(
+        blocked_emails=frozenset({"b0@example.com"}),  # suppressed or at the frequency cap
+        measuring={ActionKind.REFERRAL_INCENTIVE: frozenset({"b1", "b2"})},
+    )
+    found = _by_kind(generate(DATA, ALL_CAPS, DRAFTER, NOW, reach))
+    campaign, referral = found[ActionKind.EMAIL_CAMPAIGN], found[ActionKind.REFERRAL_INCENTIVE]
+    assert [t.key for t in campaign.targets] == [f"customer:b{i}" for i in range(1, 5)]
+    assert campaign.title.startswith("Email 4 recent buyers about Mug")
+    assert campaign.expected_value == Money(120, "USD")  # 2 % of 4 x $15
+    assert [t.key for t in referral.targets] == ["customer:b3", "customer:b4"]
+    assert referral.title.startswith("Ask 2 recent buyers to refer friends")
+
+
+def test_nobody_left_to_reach_means_no_email():
+    everyone = frozenset(email for _, email in buyers(5))
+    found = _by_kind(generate(DATA, ALL_CAPS, DRAFTER, NOW, Reach(blocked_emails=everyone)))
+    assert set(found) == {ActionKind.SOCIAL_POST}

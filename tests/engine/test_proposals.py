@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.actions import Context
 from engine.drafting.templates import TemplateDrafter
-from engine.model import Target
+from engine.model import ActionKind, Target
 from engine.proposals import buyer_targets, customer_target
 from tests.engine.shop_builders import ALL_CAPS, NOW, buyers, shop
 
@@ -16,7 +16,9 @@ def test_a_customer_target_is_keyed_and_referred_to_by_the_customer_id() -> None
 
 def test_recent_buyers_carry_their_names_when_the_source_knows_them() -> None:
     data = shop(recent_buyers=buyers(3), buyer_names=(("b0", "Ana Lee"), ("b2", "Cy Diaz")))
-    targets, total = buyer_targets(Context(data, ALL_CAPS, TemplateDrafter(), NOW))
+    targets, total = buyer_targets(
+        Context(data, ALL_CAPS, TemplateDrafter(), NOW), ActionKind.EMAIL_CAMPAIGN
+    )
     assert total == 3
     assert {t.key: t.name for t in targets} == {
         "customer:b0": "Ana Lee",
