@@ -203,7 +203,7 @@ class _Cycle:
         caps, drafter, now = self.config.capabilities, self.ports.drafter, self.now
         with self.watch.step("recover"):
             data = self.ports.source.shop_data(now, SHOP_DATA_DAYS)
-            recovered = recover(open_issues, data, caps, drafter, now)
+            recovered = recover(open_issues, data, caps, drafter, now, reach=reach)
         self.log(candidates=len(recovered))
         with self.watch.step("optimize"):
             optimized = optimize(data, caps, drafter, now, reach)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from engine.actions import Capabilities, Context, capped, capped_note, plural
+from engine.declines import is_hard_decline, retry_prior
 from engine.drafting.base import Drafter, discount_code
 from engine.model import (
     AbandonedCart,
@@ -23,6 +24,7 @@ from engine.model import (
     FailedPayment,
     Issue,
     IssueKind,
+    Reach,
     ShopData,
     Target,
 )
@@ -42,50 +44,36 @@ PAYMENT_MAX_AGE = timedelta(days=30)  # older failures are usually settled anoth
 CHURN_MAX_AGE = timedelta(days=90)
 
 CART_PRIOR = {"no_discount": Decimal("0.05"), "discount_10": Decimal("0.08") * Decimal("0.90")}
+WINBACK = ActionKind.WINBACK_EMAIL
 WINBACK_PRIOR = {"standard": Decimal("0.02"), "discount_20": Decimal("0.04") * Decimal("0.80")}
 REVENUE_DROP_ERROR_FLOOR = 20  # sampled errors that make breakage a suspect for a drop
 
-# Success of one retry by decline code, from published card-network retry studies, rounded down.
-RETRY_PRIOR = {
-    "processing_error": Decimal("0.50"),
-    "try_again_later": Decimal("0.45"),
-    "issuer_not_available": Decimal("0.40"),
-    "insufficient_funds": Decimal("0.30"),
-    "card_velocity_exceeded": Decimal("0.20"),
-    "generic_decline": Decimal("0.15"),
-    "do_not_honor": Decimal("0.10"),
-}
-RETRY_PRIOR_DEFAULT = Decimal("0.10")
-
-# Codes that never succeed on retry, even if the provider did not flag them hard.
-# fmt: off
-HARD_DECLINE_CODES = frozenset({
-    "stolen_card", "lost_card", "pickup_card", "fraudulent", "expired_card", "incorrect_number",
-    "invalid_account", "card_not_supported", "currency_not_supported", "do_not_try_again",
-    "restricted_card", "revocation_of_authorization", "security_violation",
-})
-# fmt: on
 LISTED_PAYMENTS = 15  # payment lines shown in a retry proposal; the rest are counted
 
 
 def recover(
-    issues: Sequence[Issue], data: ShopData, caps: Capabilities, drafter: Drafter, now: datetime
+    issues: Sequence[Issue],
+    data: ShopData,
+    caps: Capabilities,
+    drafter: Drafter,
+    now: datetime,
+    *,
+    reach: Reach | None = None,
 ) -> list[Candidate]:
     """Candidate recovery actions for each kind of open issue, in the issues' order."""
     kinds = list(dict.fromkeys(issue.kind for issue in issues if issue.is_open))
-    ctx = Context(data, caps, drafter, now, frozenset(kinds))
+    ctx = Context(data, caps, drafter, now, frozenset(kinds), reach or Reach())
     return [candidate for kind in kinds for candidate in _HANDLERS[kind](ctx)]
 
 
 def _carts(ctx: Context) -> list[Candidate]:
     """Cart-recovery emails with and without 10 % off, one per shopper (their largest cart)."""
-    chosen, total = capped(_fresh_carts(ctx.data.abandoned_carts, ctx.now), lambda c: c.value)
+    fresh = _fresh_carts(ctx.data.abandoned_carts, ctx.now)
+    reachable = [c for c in fresh if ctx.reach.allows(ActionKind.CART_RECOVERY_EMAIL, _target(c))]
+    chosen, total = capped(reachable, lambda c: c.value)
     if not chosen:
         return []
-    targets = [
-        Target(f"cart:{c.cart_id}", c.customer_id, c.email, c.value, c.cart_id, c.name)
-        for c in chosen
-    ]
+    targets = [_target(c) for c in chosen]
     value = ctx.money(sum(c.value for c in chosen))
     title = (
         f"Email {plural(len(chosen), 'customer')} who left {value.format()} in carts"
@@ -102,6 +90,10 @@ def _carts(ctx: Context) -> list[Candidate]:
     )
 
 
+def _target(c: AbandonedCart) -> Target:
+    return Target(f"cart:{c.cart_id}", c.customer_id, c.email, c.value, c.cart_id, c.name)
+
+
 def _fresh_carts(carts: Sequence[AbandonedCart], now: datetime) -> list[AbandonedCart]:
     """Emailable carts between `CART_MIN_AGE` and `CART_MAX_AGE` old, the largest per email."""
     best: dict[str, AbandonedCart] = {}
@@ -112,16 +104,6 @@ def _fresh_carts(carts: Sequence[AbandonedCart], now: datetime) -> list[Abandone
             if key not in best or cart.value > best[key].value:
                 best[key] = cart
     return list(best.values())
-
-
-def is_hard_decline(payment: FailedPayment) -> bool:
-    """True when a retry cannot succeed: flagged hard, or a code that always is."""
-    return payment.hard_decline or payment.decline_code.lower() in HARD_DECLINE_CODES
-
-
-def retry_prior(decline_code: str) -> Decimal:
-    """The chance one retry of a soft decline with this code succeeds."""
-    return RETRY_PRIOR.get(decline_code.lower(), RETRY_PRIOR_DEFAULT)
 
 
 def _payments(ctx: Context) -> list[Candidate]:
@@ -185,10 +167,11 @@ def _churn(ctx: Context) -> list[Candidate]:
         for c in ctx.data.churned_customers
         if c.email and timedelta(0) <= ctx.now - c.cancelled_at <= CHURN_MAX_AGE
     }
-    chosen, total = capped(list(recent.values()), lambda c: c.lifetime_value)
+    reachable = [c for c in recent.values() if ctx.reach.allows(WINBACK, _churn_target(c))]
+    chosen, total = capped(reachable, lambda c: c.lifetime_value)
     if not chosen:
         return []
-    targets = [customer_target(c.customer_id, c.email, c.lifetime_value, c.name) for c in chosen]
+    targets = [_churn_target(c) for c in chosen]
     value = ctx.money(sum(c.lifetime_value for c in chosen))
     title = (
         f"Win back {plural(len(chosen), 'customer')} who cancelled in the last "
@@ -204,6 +187,10 @@ def _churn(ctx: Context) -> list[Candidate]:
         priors=WINBACK_PRIOR,
         code_prefix="WELCOME",
     )
+
+
+def _churn_target(c: ChurnedCustomer) -> Target:
+    return customer_target(c.customer_id, c.email or "", c.lifetime_value, c.name)
 
 
 def _plain_and_discount(

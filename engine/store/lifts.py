@@ -56,8 +56,11 @@ class SqlLiftRepository:
     def add(self, lift: ActionLift, observed_at: datetime, currency: str) -> int:
         """Store one action's measurement and tell the learner its incremental revenue."""
         treated, control = lift.treated, lift.control
-        expected = control.value * treated.targets / control.targets if control.targets else 0
-        incremental = round(treated.value - expected)
+        # Without a control group (fewer targets than one held-out share) nothing was measured:
+        # the row is kept for the record at 0 and the learner is told nothing.
+        measured = control.targets > 0
+        expected = control.value * treated.targets / control.targets if measured else 0
+        incremental = round(treated.value - expected) if measured else 0
         self._session.add(
             OutcomeRow(
                 action_id=lift.action_id,
@@ -82,7 +85,7 @@ class SqlLiftRepository:
             )
         )
         arm = self._session.scalar(select(ActionRow.arm).where(ActionRow.id == lift.action_id))
-        if arm is not None:  # the learner's value model learns what the action really earned
+        if arm is not None and measured:  # the learner's value model learns what it earned
             event = LearnEvent(arm, LearnEventKind.VALUE, observed_at, value=incremental)
             append_event(self._session, event)
         return incremental

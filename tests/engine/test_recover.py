@@ -5,7 +5,7 @@ import pytest
 
 from engine.actions import MAX_TARGETS, capabilities_for
 from engine.drafting.templates import TemplateDrafter
-from engine.model import ActionKind, IssueKind
+from engine.model import ActionKind, IssueKind, Reach
 from engine.money import Money
 from engine.recover import recover
 from tests.engine.shop_builders import (
@@ -277,3 +277,23 @@ def test_cart_and_winback_targets_carry_the_customers_name():
         (ActionKind.WINBACK_EMAIL, "customer:u1"): "Bo Chen",
         (ActionKind.WINBACK_EMAIL, "customer:u2"): None,
     }
+
+
+def test_carts_and_lapsed_customers_an_email_could_not_reach_are_left_out():
+    reach = Reach(
+        blocked_emails=frozenset({"u1@example.com"}),
+        measuring={
+            ActionKind.CART_RECOVERY_EMAIL: frozenset({"c2"}),  # by cart
+            ActionKind.WINBACK_EMAIL: frozenset({"u2"}),  # by customer
+        },
+    )
+    data = replace(RICH, abandoned_carts=(*RICH.abandoned_carts, cart(3, 1000)))
+    issues = [issue(IssueKind.ABANDONED_CARTS), issue(IssueKind.HIGH_CHURN)]
+    found = recover(issues, data, ALL_CAPS, DRAFTER, NOW, reach=reach)
+    carts = [c for c in found if c.kind is ActionKind.CART_RECOVERY_EMAIL]
+    assert carts
+    assert {tuple(t.key for t in c.targets) for c in carts} == {("cart:c3",)}
+    assert carts[0].title.startswith("Email 1 customer who left $10.00 in carts")
+    assert not [c for c in found if c.kind is ActionKind.WINBACK_EMAIL]  # u1 blocked, u2 measured
+    everyone = recover(issues, data, ALL_CAPS, DRAFTER, NOW)
+    assert any(c.kind is ActionKind.WINBACK_EMAIL for c in everyone)
