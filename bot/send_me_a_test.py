@@ -7,6 +7,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import escape
+from bot.send_cooldown import COOLDOWN_SECONDS
 from bot.send_test import SendTestError, send_test_email
 from bot.slack_service import SlackService
 from engine.logs import event
@@ -27,10 +28,17 @@ def send_me_a_test(service: SlackService, action_id: str, user: str) -> str:
     """Mail the proposal's test to the clicking approver alone; what to tell them."""
     if not service.is_approver(user):
         return not_allowed(user)
+    since = service.test_cooldown.claim(action_id, user)
+    if since is not None:
+        return (
+            f"A test of `{action_id}` went to you {since:.0f} s ago; not sent again. "
+            f"Another can go after {COOLDOWN_SECONDS:.0f} s."
+        )
     try:
         address = user_email(service, user)
         send_test_email(service.runtime, action_id, address)
     except SendTestError as error:
+        service.test_cooldown.release(action_id, user)
         event(log, "send_test_refused", action=action_id, user=user, reason=str(error))
         return f"No test sent: {escape(str(error))}"
     event(log, "send_test_sent", action=action_id, user=user)

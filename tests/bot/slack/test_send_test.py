@@ -182,3 +182,17 @@ def test_an_smtp_refusal_is_reported(clean: Setup) -> None:
     assert text == "No test sent: SMTP refused: recipient refused (550)"
     assert clean.smtp.received == []
     assert state(harness, action_id) is ActionState.PROPOSED
+
+
+def test_a_double_tap_sends_one_test_and_says_so(clean: Setup) -> None:
+    harness = clean.harness
+    action_id = propose(harness, "twice")
+    harness.slack.reset()
+    assert harness.click("send_test", action_id)[0] == 200
+    assert harness.click("send_test", action_id)[0] == 200
+    harness.slack.wait_for(lambda: len(harness.slack.of("chat.postEphemeral")) == 2)
+    texts = sorted(str(answer["text"]) for answer in harness.slack.of("chat.postEphemeral"))
+    assert texts[0].startswith(f"A test of `{action_id}` went to you ")
+    assert "not sent again" in texts[0]
+    assert texts[1].startswith(f"Test sent to {ALICE}: ")
+    assert len(clean.smtp.received) == 1
