@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.bootstrap import Runtime
-from engine.contact_policy import exclusions
+from engine.contact_policy import FREQUENCY_WINDOW, MAX_MARKETING_EMAILS, exclusions
 from engine.demo import DemoNotStartedError
 from engine.demo.decider import Decider, Decision, Verdict
 from engine.demo.preferences import Preferences, draw_preferences
@@ -21,7 +21,6 @@ from engine.demo.worth import Worth, true_worth
 from engine.model import Action, CycleReport, RejectReason, TargetState
 from engine.ports import DecisionOutcome
 from engine.store.executions import TargetRecord
-from engine.worker import WorkerConfig
 
 AUTO_ACTOR = "auto:demo"
 NOTE = "simulated owner (income demo --auto-decide)"
@@ -104,7 +103,6 @@ class AutoDecider:
         candidate = action.candidate
         settings = self._runtime.settings
         pending = [TargetRecord(t, TargetState.PENDING, in_flight=False) for t in candidate.targets]
-        rules = WorkerConfig()
         with self._runtime.database.uow() as uow:
             skipped = {
                 result.target_key
@@ -114,8 +112,8 @@ class AutoDecider:
                     candidate.kind,
                     pending,
                     now,
-                    cap=rules.frequency_cap,
-                    window=rules.frequency_window,
+                    cap=MAX_MARKETING_EMAILS,
+                    window=FREQUENCY_WINDOW,
                     holdout=settings.holdout,
                 )
             }

@@ -9,10 +9,8 @@ from collections.abc import Callable
 COOLDOWN_SECONDS = 60.0  # a double tap or Slack's redelivery inside this sends one test
 
 
-class TestCooldown:
+class SendCooldown:
     """One test per proposal and approver per minute, claimed before sending (thread-safe)."""
-
-    __test__ = False  # not a pytest class, whatever its name
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock

@@ -16,7 +16,7 @@ from bot.blocks import Message, escape, stamp
 from bot.bootstrap import Runtime
 from bot.cards import card
 from bot.render import quiet_message, report_message, status_message
-from bot.send_cooldown import TestCooldown
+from bot.send_cooldown import SendCooldown
 from bot.send_test import can_send_tests
 from bot.serve import PAUSED_KEY
 from engine import kpis
@@ -42,7 +42,7 @@ class SlackService:
         self._work = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="slack-work")
         self._in_flight = 0
         self._count_lock = threading.Lock()
-        self.test_cooldown = TestCooldown()
+        self.test_cooldown = SendCooldown()
 
     def later(self, work: Callable[[], object]) -> None:
         """Run slow work after the ack, off Bolt's listener threads (which then ack at once)."""

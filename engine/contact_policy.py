@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 from engine.drafting.base import EMAIL_KINDS
 from engine.execution_ports import TargetResult
 from engine.executors.keys import holds_out
-from engine.measure import ATTRIBUTION_WINDOWS, conversion_ref, converts_by_ref
+from engine.measure import ATTRIBUTION_WINDOWS
 from engine.model import ActionKind, Reach, TargetState
+from engine.model.reach import conversion_ref
 
 if TYPE_CHECKING:
     from engine.ports import UnitOfWork
@@ -92,11 +93,7 @@ def measurement_exclusions(
         return []
     refs = {r.target.key: conversion_ref(kind, r.target) for r in pending}
     busy = uow.executions.measuring(
-        kind.value,
-        {ref for ref in refs.values() if ref},
-        since=now - window,
-        action_id=action_id,
-        by_ref=converts_by_ref(kind),
+        kind, {ref for ref in refs.values() if ref}, since=now - window, action_id=action_id
     )
     detail = f"already measured in another {kind.value} action"
     return [

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from engine.lift import ActionLift, Group
 from engine.model import ActionKind, Target, TargetState
-from engine.model.reach import REF_KINDS
+from engine.model.reach import conversion_ref
 
 if TYPE_CHECKING:
     from engine.store import SqlUnitOfWork
@@ -31,16 +31,6 @@ class ConversionSource(Protocol):
     ) -> dict[str, int]:
         """Refs that converted in [since, until), with the value."""
         ...
-
-
-def converts_by_ref(kind: ActionKind) -> bool:
-    """True when the cart or payment itself converts, False when the customer does."""
-    return kind in REF_KINDS
-
-
-def conversion_ref(kind: ActionKind, target: Target) -> str | None:
-    """What converts for a target: the cart or payment itself, else the customer."""
-    return target.ref if converts_by_ref(kind) else target.customer_id
 
 
 def measure(

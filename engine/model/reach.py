@@ -12,6 +12,11 @@ from engine.model.enums import ActionKind
 REF_KINDS = frozenset({ActionKind.CART_RECOVERY_EMAIL, ActionKind.PAYMENT_RETRY})
 
 
+def conversion_ref(kind: ActionKind, target: Target) -> str | None:
+    """What converts for a target: the cart or payment itself, else the customer."""
+    return target.ref if kind in REF_KINDS else target.customer_id
+
+
 @dataclass(frozen=True, slots=True)
 class Reach:
     """Addresses no e-mail may go to now, and per kind the refs already being measured."""
@@ -23,5 +28,5 @@ class Reach:
         """True when an action of `kind` would send to `target` rather than skip it."""
         if target.email and target.email.strip().lower() in self.blocked_emails:
             return False
-        ref = target.ref if kind in REF_KINDS else target.customer_id
+        ref = conversion_ref(kind, target)
         return ref is None or ref not in self.measuring.get(kind, frozenset())

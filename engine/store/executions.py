@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from engine.execution_ports import ExecutionJob, ExecutionReport, TargetResult
 from engine.model import ActionKind, ActionState, LearnEvent, LearnEventKind, Target, TargetState
+from engine.model.reach import REF_KINDS
 from engine.store.action_rows import action_row
 from engine.store.decisions import EXECUTION_QUEUED
 from engine.store.learner import append_event, serialize_event_writers
+from engine.store.reach import measured_refs
 from engine.store.sql import changed_rows, table_of
 from engine.store.tables import (
     ActionRow,
@@ -192,24 +194,15 @@ class SqlExecutionRepository:
         return counts
 
     def measuring(
-        self, kind: str, refs: Collection[str], *, since: datetime, action_id: str, by_ref: bool
+        self, kind: ActionKind, refs: Collection[str], *, since: datetime, action_id: str
     ) -> set[str]:
         """Of `refs`, those sent to or held out by another action of `kind` since `since`."""
-        column = ActionTargetRow.ref if by_ref else ActionTargetRow.customer_id
+        column = ActionTargetRow.ref if kind in REF_KINDS else ActionTargetRow.customer_id
         wanted = sorted(refs)
         found: set[str] = set()
         for start in range(0, len(wanted), 500):
-            query = (
-                select(column)
-                .distinct()
-                .join(ActionRow, ActionRow.id == ActionTargetRow.action_id)
-                .where(
-                    column.in_(wanted[start : start + 500]),
-                    ActionTargetRow.state.in_([TargetState.SENT.value, TargetState.HELD_OUT.value]),
-                    ActionTargetRow.updated_at >= since,
-                    ActionTargetRow.action_id != action_id,
-                    ActionRow.kind == kind,
-                )
+            query = measured_refs(kind, since).where(
+                column.in_(wanted[start : start + 500]), ActionTargetRow.action_id != action_id
             )
             found.update(str(ref) for ref in self._session.scalars(query))
         return found

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from engine.model import ActionKind, Reach, TargetState
@@ -53,16 +54,20 @@ class SqlReachRepository:
         return {str(email) for email in self._session.scalars(query)}
 
     def _measuring(self, kind: ActionKind, since: datetime) -> frozenset[str]:
-        column = ActionTargetRow.ref if kind in REF_KINDS else ActionTargetRow.customer_id
-        query = (
-            select(column)
-            .distinct()
-            .join(ActionRow, ActionRow.id == ActionTargetRow.action_id)
-            .where(
-                column.is_not(None),
-                ActionTargetRow.state.in_(_MEASURED),
-                ActionTargetRow.updated_at >= since,
-                ActionRow.kind == kind.value,
-            )
+        return frozenset(str(ref) for ref in self._session.scalars(measured_refs(kind, since)))
+
+
+def measured_refs(kind: ActionKind, since: datetime) -> Select[Any]:
+    """Refs (carts, payments) or customers sent to or held out by actions of `kind` since."""
+    column = ActionTargetRow.ref if kind in REF_KINDS else ActionTargetRow.customer_id
+    return (
+        select(column)
+        .distinct()
+        .join(ActionRow, ActionRow.id == ActionTargetRow.action_id)
+        .where(
+            column.is_not(None),
+            ActionTargetRow.state.in_(_MEASURED),
+            ActionTargetRow.updated_at >= since,
+            ActionRow.kind == kind.value,
         )
-        return frozenset(str(ref) for ref in self._session.scalars(query))
+    )

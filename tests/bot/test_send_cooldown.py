@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.send_cooldown import COOLDOWN_SECONDS, TestCooldown
+from bot.send_cooldown import COOLDOWN_SECONDS, SendCooldown
 
 
 class Clock:
@@ -17,7 +17,7 @@ class Clock:
 
 def test_a_second_test_within_the_minute_is_refused_with_the_time_since() -> None:
     clock = Clock()
-    cooldown = TestCooldown(clock)
+    cooldown = SendCooldown(clock)
     assert cooldown.claim("a1", "U1") is None
     clock.now += 10
     assert cooldown.claim("a1", "U1") == 10
@@ -28,7 +28,7 @@ def test_a_second_test_within_the_minute_is_refused_with_the_time_since() -> Non
 
 
 def test_a_released_claim_lets_a_retry_go_at_once() -> None:
-    cooldown = TestCooldown(Clock())
+    cooldown = SendCooldown(Clock())
     assert cooldown.claim("a1", "U1") is None
     cooldown.release("a1", "U1")
     assert cooldown.claim("a1", "U1") is None

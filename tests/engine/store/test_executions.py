@@ -96,24 +96,26 @@ def test_measuring_finds_refs_sent_or_held_out_by_other_actions_of_the_kind(
         Target("cart:b", customer_id="bo", email="bo@example.com", ref="B", value=1),
         Target("cart:c", customer_id="cy", email="cy@example.com", ref="C", value=1),
     )
+    results = [
+        TargetResult("cart:a", TargetState.SENT),
+        TargetResult("cart:b", TargetState.HELD_OUT, "control group"),
+        TargetResult("cart:c", TargetState.FAILED, "suppressed"),
+    ]
     first = approved(database, replace(candidate_with(0), targets=targets))
+    bundle = approved(
+        database, replace(candidate_with(0, ActionKind.BUNDLE_OFFER), targets=targets)
+    )
     with database.uow() as uow:
-        results = [
-            TargetResult("cart:a", TargetState.SENT),
-            TargetResult("cart:b", TargetState.HELD_OUT, "control group"),
-            TargetResult("cart:c", TargetState.FAILED, "suppressed"),
-        ]
         uow.executions.set_states(first, results, T0)
+        uow.executions.set_states(bundle, results, T0)
         uow.commit()
-    kind = ActionKind.CART_RECOVERY_EMAIL.value
+    carts, bundles = ActionKind.CART_RECOVERY_EMAIL, ActionKind.BUNDLE_OFFER
     with database.uow() as uow:
         found = uow.executions.measuring
-        assert found(kind, ["A", "B", "C", "D"], since=T0, action_id="x", by_ref=True) == {"A", "B"}
-        assert found(kind, ["ana", "bo", "A"], since=T0, action_id="x", by_ref=False) == {
-            "ana",
-            "bo",
-        }
-        assert found(kind, ["A", "B"], since=T0, action_id=first, by_ref=True) == set()  # itself
+        assert found(carts, ["A", "B", "C", "D"], since=T0, action_id="x") == {"A", "B"}
+        assert found(carts, ["ana", "bo"], since=T0, action_id="x") == set()  # carts, not people
+        assert found(bundles, ["ana", "bo", "A"], since=T0, action_id="x") == {"ana", "bo"}
+        assert found(carts, ["A", "B"], since=T0, action_id=first) == set()  # itself
         later = T0 + timedelta(seconds=1)
-        assert found(kind, ["A", "B"], since=later, action_id="x", by_ref=True) == set()
-        assert found("bundle_offer", ["A", "B"], since=T0, action_id="x", by_ref=True) == set()
+        assert found(carts, ["A", "B"], since=later, action_id="x") == set()
+        assert found(ActionKind.EMAIL_CAMPAIGN, ["ana"], since=T0, action_id="x") == set()
