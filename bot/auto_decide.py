@@ -13,12 +13,13 @@ from datetime import datetime
 
 from bot.bootstrap import Runtime
 from engine.contact_policy import FREQUENCY_WINDOW, MAX_MARKETING_EMAILS, exclusions
+from engine.cycle import PENDING_LIMIT
 from engine.demo import DemoNotStartedError
 from engine.demo.decider import Decider, Decision, Verdict
 from engine.demo.preferences import Preferences, draw_preferences
 from engine.demo.truth import Truth
 from engine.demo.worth import Worth, true_worth
-from engine.model import Action, CycleReport, RejectReason, TargetState
+from engine.model import Action, ActionState, CycleReport, RejectReason, TargetState
 from engine.ports import DecisionOutcome
 from engine.store.executions import TargetRecord
 
@@ -59,6 +60,12 @@ class AutoDecider:
         with self._runtime.database.uow() as uow:
             found = [uow.actions.get(action_id) for action_id in ids if action_id not in self._seen]
         return self._decide_all([a for a in found if a is not None], now)
+
+    def decide_pending(self, now: datetime) -> list[Decided]:
+        """Decide the proposals already waiting when the loop starts (e.g. from `make demo`)."""
+        with self._runtime.database.uow() as uow:
+            waiting = uow.actions.find([ActionState.PROPOSED], limit=PENDING_LIMIT)
+        return self._decide_all([a for a in waiting if a.id not in self._seen], now)
 
     def _decide_all(self, actions: list[Action], now: datetime) -> list[Decided]:
         actions.sort(key=lambda a: (a.created_at, a.candidate.arm))

@@ -64,7 +64,7 @@ def run_closed_loop(
     console.print(
         f"Closed loop over {hours} hours: at most {limit} runnable proposal{plural} a cycle."
     )
-    decided: list[Decided] = []
+    decided: list[Decided] = decider.decide_pending(start)  # else they block their kinds
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
         task = progress.add_task("Closed loop", total=hours)

@@ -6,7 +6,7 @@ import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from bot.auto_decide import AUTO_ACTOR
 from bot.bootstrap import build_runtime
 from bot.cli import main
 from bot.closed_loop import LoopRun, run_closed_loop
+from engine.cycle import run_cycle
 from engine.demo import tables
 from engine.demo.decider import Verdict
 from engine.model import Action, LearnEvent, LearnEventKind, TargetState
@@ -185,3 +186,24 @@ def test_a_chart_without_auto_decide_is_refused_in_one_line(
     use_database(monkeypatch, tmp_path)
     assert main(["demo", "--hours", "1", "--chart", str(tmp_path / "x.png")]) == 1
     assert "add --auto-decide" in capsys.readouterr().err
+
+
+def test_proposals_already_waiting_are_decided_first(tmp_path: Path) -> None:
+    runtime = build_runtime(
+        Settings(database_url=f"sqlite:///{tmp_path / 'income.db'}", max_proposals=1)
+    )
+    try:
+        runtime.shop.start(scenario="normal", seed=5, end=END, days=2)
+        report = run_cycle(runtime.config, runtime.ports, now=END, slot="before", trigger="demo")
+        waiting = {view.action_id for view in (*report.proposals, *report.advice)}
+        assert waiting
+        run = run_closed_loop(
+            runtime,
+            Console(file=io.StringIO()),
+            start=END + timedelta(hours=1),
+            hours=1,
+            chart=None,
+        )
+    finally:
+        runtime.database.dispose()
+    assert waiting <= {d.action_id for d in run.decided}  # not left to block their kinds
