@@ -3,7 +3,7 @@
 "Truly best" is the runnable arm with the highest true expected value per proposal, from the
 demo shop's hidden truth: P(approved) x response rate x value of a response x targets sent
 (`engine.demo.worth`). Convergence shows as the share of runnable proposals going to it in the
-first against the last `window` hours.
+first against the last `window` hours: 100, or half the run when it is shorter than 200 hours.
 """
 
 from __future__ import annotations
@@ -65,10 +65,12 @@ def summarize(
     start: datetime,
     end: datetime,
     *,
-    window_hours: int = WINDOW_HOURS,
+    window_hours: int | None = None,
     ttl: timedelta = timedelta(hours=24),
 ) -> LoopSummary:
     """Summarize a run over [start, end) from its decisions and the learner's event log."""
+    if window_hours is None:
+        window_hours = compare_window(start, end)
     window = timedelta(hours=window_hours)
     first = _shares([d for d in decided if d.runnable and d.at < start + window])
     last = _shares([d for d in decided if d.runnable and d.at >= end - window])
@@ -104,6 +106,12 @@ def summarize(
         _share_of(free, best, end - window, end),
     )
     return LoopSummary(tuple(arms), best, window_hours, shares)
+
+
+def compare_window(start: datetime, end: datetime) -> int:
+    """Hours compared at each end of a run: 100, or half a shorter run (at least 1)."""
+    half = int((end - start).total_seconds() // 3600) // 2
+    return max(1, min(WINDOW_HOURS, half))
 
 
 def best_arms(arms: Sequence[ArmSummary]) -> tuple[str, ...]:

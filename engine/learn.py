@@ -8,8 +8,16 @@ two Beta posteriors and a value model (`engine.learning.posterior`):
   switched off until an ENABLED event); an expiry is a weak no (0.25: nobody may have looked).
 - P(succeeded | executed), updated when outcomes land. An approved run without an outcome is
   pending: unknown, never a failure.
-- Value per succeeded run (minor units): the candidate's expected value as a prior worth two
-  runs, updated by SUCCEEDED values and later VALUE events.
+- Value per succeeded run (minor units): the candidate's own expected value, corrected by how
+  the arm's valued runs compared with theirs: value x (2 value + measured) / (2 value +
+  expected), so the estimate counts as two runs and a small candidate is not valued by big
+  runs. A run is valued by a SUCCEEDED event with a value (known at the outcome), or by a later
+  VALUE event (measured, e.g. lift over a held-out group, which may be negative) for a run
+  that succeeded without one; either may carry what the run was expected to earn (else it
+  counts as expected to earn what the ranked candidate is, which makes the estimate the plain
+  mean of the runs' values) and its standard error: a run counts e^2 / (e^2 + se^2) of a run,
+  so a lift far noisier than what was expected (e) of it moves the estimate little. A run
+  still being measured is unknown, not worth 0.
 
 Evidence is forgotten with a half-life (`LearnConfig.half_life_hours`), so arms not tried for a
 while are explored again (hidden drift). A CUSUM detector per stage resets an arm to its recent
@@ -21,8 +29,9 @@ Public API (also what `bench.learner` drives; `Policy` is for any outside simula
 
 - ``Policy(arms, *, values=None, config=DEFAULT_CONFIG)`` — a policy over a list of arms,
   with optional expected values per arm (minor units). Observe with ``approved(arm, at)``,
-  ``rejected(arm, at, reason)``, ``expired(arm, at)``, ``succeeded(arm, at, value)``,
-  ``failed(arm, at)``, ``valued(arm, at, value)``, ``enabled(arm, at)`` or
+  ``rejected(arm, at, reason)``, ``expired(arm, at)``, ``succeeded(arm, at, value=0,
+  expected=0)``, ``failed(arm, at)``, ``valued(arm, at, value, expected=0)``,
+  ``enabled(arm, at)`` or
   ``observe(LearnEvent)``; ask ``rank(at, rng) -> [(arm, score)]`` (best first) or
   ``choose(at, rng) -> arm``. ``states`` holds the `ArmState`s.
 - ``fold(arms, events, config=DEFAULT_CONFIG) -> dict[str, ArmState]`` — arm states after the

@@ -84,6 +84,21 @@ class LiftEstimate:
         return self.control / total if total else 0.0
 
 
+def incremental_error(lift: ActionLift) -> float:
+    """Standard error of one action's incremental revenue, treated minus the scaled control.
+
+    The per-target variance is pooled over both groups: a control of a handful of targets that
+    happened not to convert would otherwise look certain.
+    """
+    treated, control = lift.treated, lift.control
+    everyone = treated.targets + control.targets
+    if treated.targets == 0 or control.targets == 0:
+        return 0.0
+    mean = (treated.value + control.value) / everyone
+    spread = max((treated.value_sq + control.value_sq) / everyone - mean * mean, 0.0)
+    return math.sqrt(spread * treated.targets * (1 + treated.targets / control.targets))
+
+
 def _adjusted_variance(group: Group) -> float:
     adjusted = (group.conversions + 1) / (group.targets + 2)
     return adjusted * (1 - adjusted) / (group.targets + 2)

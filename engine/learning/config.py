@@ -28,6 +28,7 @@ class LearnConfig:
     success_prior: Prior = (1.0, 4.0)  # most recovery actions win back a minority
     success_priors: tuple[tuple[str, Prior], ...] = ()  # (arm prefix, prior), first match wins
     value_prior_weight: float = 2.0  # runs' worth of trust in a candidate's expected value
+    value_spread: float = 3.0  # a candidate's expected value may be off by about this factor
     half_life_hours: float = 250.0  # evidence halves over this time: drift is followed
     recent_keep: float = 0.95  # per-observation keep of the recent window (about 20 runs)
     drop_ratio: float = 0.4  # the fall the change detector looks for: rate x this ratio
@@ -50,6 +51,11 @@ class LearnConfig:
 DEFAULT_CONFIG = LearnConfig()
 
 
+# Bumped when folding changes meaning, so states folded by an earlier version are folded again.
+# 2: a succeeded run without a value is not valued at 0; VALUE events count as one run each.
+FOLD_VERSION = 2
+
+
 def config_key(config: LearnConfig) -> str:
     """A fingerprint of the settings folded states depend on: a change means fold again."""
-    return hashlib.sha256(repr(config).encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{FOLD_VERSION}:{config!r}".encode()).hexdigest()[:16]

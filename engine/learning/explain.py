@@ -24,7 +24,7 @@ def explain(arm_state: ArmState, currency: str | None) -> str:
         parts.append(f"approved {state.approved} of {decided}")
     if runs:
         parts.append(f"{state.succeeded} of {_count(runs, 'run')} succeeded")
-    average = _average_value(state, runs, currency)
+    average = _average_value(state, currency)
     if average is not None:
         verb = "earned" if state.arm.startswith("income/") else "recovered"
         parts.append(f"{verb} {average.format()} per run on average")
@@ -45,10 +45,12 @@ def _never_approved(state: ArmState) -> str:
     return ", ".join(parts)
 
 
-def _average_value(state: ArmState, runs: int, currency: str | None) -> Money | None:
-    if currency is None or runs == 0 or state.value_total == 0:
+def _average_value(state: ArmState, currency: str | None) -> Money | None:
+    # Over the runs whose value is known, and the failed ones (which earned nothing): a run
+    # whose lift is still being measured is left out rather than counted as nothing.
+    if currency is None or state.valued == 0 or state.value_total == 0:
         return None
-    return Money(round(Fraction(state.value_total, runs)), currency)
+    return Money(round(Fraction(state.value_total, state.valued + state.failed)), currency)
 
 
 def _count(count: int, noun: str) -> str:

@@ -44,17 +44,25 @@ class Policy:
         """A proposal of `arm` expired without a decision."""
         self.observe(LearnEvent(arm, LearnEventKind.EXPIRED, at))
 
-    def succeeded(self, arm: str, at: datetime, value: int = 0) -> None:
-        """A run of `arm` succeeded, earning `value` minor units so far."""
-        self.observe(LearnEvent(arm, LearnEventKind.SUCCEEDED, at, value=value))
+    def succeeded(self, arm: str, at: datetime, value: int = 0, expected: int = 0) -> None:
+        """A run of `arm` succeeded, earning `value` minor units (0: not known at the outcome)."""
+        event = LearnEvent(arm, LearnEventKind.SUCCEEDED, at, value=value, expected=expected)
+        self.observe(event)
 
     def failed(self, arm: str, at: datetime) -> None:
         """A run of `arm` failed."""
         self.observe(LearnEvent(arm, LearnEventKind.FAILED, at))
 
-    def valued(self, arm: str, at: datetime, value: int) -> None:
-        """Revenue attributed later to a run of `arm` that already succeeded."""
-        self.observe(LearnEvent(arm, LearnEventKind.VALUE, at, value=value))
+    def valued(self, arm: str, at: datetime, value: int, expected: int = 0, noise: int = 0) -> None:
+        """The measured value of one run of `arm` that succeeded without a value (e.g. its lift).
+
+        `expected`: what that run was expected to earn when proposed (0: unknown); `noise`: the
+        measurement's standard error (0: exact), which weighs it against `expected`.
+        """
+        event = LearnEvent(
+            arm, LearnEventKind.VALUE, at, value=value, expected=expected, noise=noise
+        )
+        self.observe(event)
 
     def enabled(self, arm: str, at: datetime) -> None:
         """A person switched `arm` back on after "never do this"."""

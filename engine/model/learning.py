@@ -31,7 +31,9 @@ class LearnEvent:
     kind: LearnEventKind
     at: datetime
     reason: RejectReason | None = None
-    value: int = 0  # minor units attributed, for SUCCEEDED and VALUE
+    value: int = 0  # minor units: a SUCCEEDED run's, if known then (else 0); a VALUE's measure
+    expected: int = 0  # minor units the valued run was expected to earn when proposed; 0: unknown
+    noise: int = 0  # minor units: standard error of a measured value; 0: exact or unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,8 @@ class ArmState:
     expired: int = 0
     succeeded: int = 0
     failed: int = 0
-    value_total: int = 0  # minor units over succeeded runs
+    value_total: int = 0  # minor units over the runs whose value is known
+    valued: int = 0  # runs whose value is known: at their outcome, or measured later
     disabled: bool = False  # "never do this", until ENABLED
     approve_yes: float = 0.0
     approve_no: float = 0.0
@@ -60,8 +63,11 @@ class ArmState:
     success_recent_yes: float = 0.0
     success_recent_no: float = 0.0
     success_drop: float = 0.0
+    # value_*: over valued runs, each weighted by its reliability (`posterior.reliability`)
     value_weight: float = 0.0
     value_sum: float = 0.0
+    value_expected: float = 0.0  # what those with a known expectation were expected to earn
+    value_expected_weight: float = 0.0  # how many of them
     resets: int = 0  # changes detected
     updated_at: datetime | None = None  # time the evidence was last discounted to
 

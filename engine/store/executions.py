@@ -21,7 +21,7 @@ from engine.model.reach import REF_KINDS
 from engine.store.action_rows import action_row
 from engine.store.decisions import EXECUTION_QUEUED
 from engine.store.learner import append_event, serialize_event_writers
-from engine.store.reach import measured_refs
+from engine.store.reach import email_sends, measured_refs
 from engine.store.sql import changed_rows, table_of
 from engine.store.tables import (
     ActionRow,
@@ -178,17 +178,8 @@ class SqlExecutionRepository:
         counts: dict[str, int] = {}
         address = func.lower(ActionTargetRow.email)
         for start in range(0, len(wanted), 500):
-            query = (
-                select(address, func.count())
-                .join(ActionRow, ActionRow.id == ActionTargetRow.action_id)
-                .where(
-                    address.in_(wanted[start : start + 500]),
-                    ActionTargetRow.state == TargetState.SENT.value,
-                    ActionTargetRow.updated_at >= since,
-                    ActionTargetRow.action_id != action_id,
-                    ActionRow.kind.in_(list(kinds)),
-                )
-                .group_by(address)
+            query = email_sends(kinds, since).where(
+                address.in_(wanted[start : start + 500]), ActionTargetRow.action_id != action_id
             )
             counts.update({str(email): int(count) for email, count in self._session.execute(query)})
         return counts

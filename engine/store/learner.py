@@ -42,6 +42,8 @@ def append_event(session: Session, event: LearnEvent) -> int:
         at=event.at,
         reason=event.reason.value if event.reason else None,
         value=event.value,
+        expected=event.expected,
+        noise=event.noise,
     )
     return int(session.execute(statement.returning(LearnerEventRow.id)).scalar_one())
 
@@ -99,6 +101,8 @@ def _event(row: LearnerEventRow) -> LearnEvent:
         at=row.at,
         reason=RejectReason(row.reason) if row.reason else None,
         value=row.value,
+        expected=row.expected,
+        noise=row.noise,
     )
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.lift import ActionLift, Group
+from engine.lift import ActionLift, Group, incremental_error
 from engine.model import ActionKind, ActionState, LearnEvent, LearnEventKind
 from engine.store.learner import append_event
 from engine.store.tables import ActionRow, ExecutionRow, OutcomeRow
@@ -84,11 +85,24 @@ class SqlLiftRepository:
                 },
             )
         )
-        arm = self._session.scalar(select(ActionRow.arm).where(ActionRow.id == lift.action_id))
-        if arm is not None and measured:  # the learner's value model learns what it earned
-            event = LearnEvent(arm, LearnEventKind.VALUE, observed_at, value=incremental)
-            append_event(self._session, event)
+        if measured:
+            self._tell_learner(lift, incremental, observed_at)
         return incremental
+
+    def _tell_learner(self, lift: ActionLift, incremental: int, observed_at: datetime) -> None:
+        """A VALUE event: what the run earned against what its treated share was expected to."""
+        query = select(ActionRow.arm, ActionRow.expected_value).where(
+            ActionRow.id == lift.action_id
+        )
+        row = self._session.execute(query).one_or_none()
+        if row is None:
+            return
+        arm, proposed = row
+        reached = lift.treated.targets + lift.control.targets
+        expected = round((proposed or 0) * lift.treated.targets / reached)
+        noise = round(incremental_error(lift))
+        event = LearnEvent(arm, LearnEventKind.VALUE, observed_at, value=incremental)
+        append_event(self._session, replace(event, expected=expected, noise=noise))
 
     def all(self) -> list[ActionLift]:
         """Every measured action, oldest first, for pooling per kind."""

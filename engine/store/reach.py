@@ -38,23 +38,27 @@ class SqlReachRepository:
         return Reach(frozenset(blocked), measuring)
 
     def _capped(self, since: datetime, kinds: list[str], cap: int) -> set[str]:
-        address = func.lower(ActionTargetRow.email)
-        query = (
-            select(address)
-            .join(ActionRow, ActionRow.id == ActionTargetRow.action_id)
-            .where(
-                ActionTargetRow.email.is_not(None),
-                ActionTargetRow.state == TargetState.SENT.value,
-                ActionTargetRow.updated_at >= since,
-                ActionRow.kind.in_(kinds),
-            )
-            .group_by(address)
-            .having(func.count() >= cap)
-        )
-        return {str(email) for email in self._session.scalars(query)}
+        query = email_sends(kinds, since).having(func.count() >= cap)
+        return {str(email) for email, _ in self._session.execute(query)}
 
     def _measuring(self, kind: ActionKind, since: datetime) -> frozenset[str]:
         return frozenset(str(ref) for ref in self._session.scalars(measured_refs(kind, since)))
+
+
+def email_sends(kinds: Collection[str], since: datetime) -> Select[Any]:
+    """(lower-cased address, count) of e-mails sent since `since` by actions of `kinds`."""
+    address = func.lower(ActionTargetRow.email)
+    return (
+        select(address, func.count())
+        .join(ActionRow, ActionRow.id == ActionTargetRow.action_id)
+        .where(
+            ActionTargetRow.email.is_not(None),
+            ActionTargetRow.state == TargetState.SENT.value,
+            ActionTargetRow.updated_at >= since,
+            ActionRow.kind.in_(list(kinds)),
+        )
+        .group_by(address)
+    )
 
 
 def measured_refs(kind: ActionKind, since: datetime) -> Select[Any]:

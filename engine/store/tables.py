@@ -255,6 +255,8 @@ class LearnerEventRow(Base):
     at: Mapped[datetime] = mapped_column(index=True)
     reason: Mapped[str | None] = mapped_column(String(32))
     value: Mapped[int] = mapped_column(MinorUnits, default=0)
+    expected: Mapped[int] = mapped_column(MinorUnits, default=0, server_default="0")
+    noise: Mapped[int] = mapped_column(MinorUnits, default=0, server_default="0")
 
 
 class LearnerArmRow(Base):

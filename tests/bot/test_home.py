@@ -8,7 +8,9 @@ WINBACK = "high_churn/winback_email/standard"
 def test_preferences_rank_decided_arms_and_give_the_learners_reason() -> None:
     arms = [
         ArmState(WINBACK, approved=1, rejected=3),
-        ArmState(CARTS, approved=4, rejected=1, succeeded=3, failed=1, value_total=12_600),
+        ArmState(
+            CARTS, approved=4, rejected=1, succeeded=3, failed=1, valued=3, value_total=12_600
+        ),
         ArmState("income/social_post/standard"),  # never decided: not a preference yet
         ArmState("income/price_test/standard", approved=5, disabled=True),
     ]

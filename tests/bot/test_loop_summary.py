@@ -52,8 +52,18 @@ def test_hours_when_an_ignored_best_proposal_blocked_its_kind_are_left_out() -> 
     run += [decided(h, POOR, Verdict.REJECT) for h in range(1, 24)]
     run += [decided(h, GOOD) for h in range(24, 100)]
     summary = summarize(run, [], START, START + timedelta(hours=100))
-    assert summary.share_to_best(last=False) == pytest.approx(77 / 100)
+    assert summary.window_hours == 50  # half of a run shorter than 200 hours
+    assert summary.share_to_best(last=False) == pytest.approx(27 / 50)
     assert summary.free_shares[0] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(("hours", "window"), [(500, 100), (200, 100), (150, 75), (24, 12), (1, 1)])
+def test_a_short_run_compares_its_two_halves(hours: int, window: int) -> None:
+    run = [decided(h, POOR if h < hours / 2 else GOOD) for h in range(hours)]
+    summary = summarize(run, [], START, START + timedelta(hours=hours))
+    assert summary.window_hours == window
+    if hours > 1:
+        assert (summary.share_to_best(last=False), summary.share_to_best(last=True)) == (0, 1)
 
 
 def test_the_chart_shares_per_day_sum_to_one() -> None:

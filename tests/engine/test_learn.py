@@ -3,6 +3,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from engine.learn import (
     rank,
     select,
 )
+from engine.learning.posterior import mean_value, reliability
 from engine.model import (
     ActionKind,
     ArmState,
@@ -42,9 +44,13 @@ def event(
     arm: str = ARM,
     reason: RejectReason | None = None,
     value: int = 0,
+    *,
+    expected: int = 0,
+    noise: int = 0,
     at: datetime = NOW,
 ) -> LearnEvent:
-    return LearnEvent(arm=arm, kind=kind, at=at, reason=reason, value=value)
+    happened = LearnEvent(arm=arm, kind=kind, at=at, reason=reason, value=value)
+    return replace(happened, expected=expected, noise=noise)
 
 
 def hours(n: float) -> datetime:
@@ -111,11 +117,16 @@ def evidence(state: ArmState) -> tuple[float, ...]:
         (event(EXP), {"expired": 1}, (0, 0.25, 0, 0, 0, 0)),
         (
             event(WIN, value=4_200),
-            {"succeeded": 1, "value_total": 4_200},
+            {"succeeded": 1, "value_total": 4_200, "valued": 1},
             (0, 0, 1, 0, 1, 4_200),
         ),
+        (event(WIN), {"succeeded": 1}, (0, 0, 1, 0, 0, 0)),  # its value is measured later
         (event(LOSS), {"failed": 1}, (0, 0, 0, 1, 0, 0)),
-        (event(LearnEventKind.VALUE, value=900), {"value_total": 900}, (0, 0, 0, 0, 0, 900)),
+        (
+            event(LearnEventKind.VALUE, value=-900),
+            {"value_total": -900, "valued": 1},
+            (0, 0, 0, 0, 1, -900),
+        ),
         (event(LearnEventKind.ENABLED), {}, (0, 0, 0, 0, 0, 0)),
     ],
 )
@@ -129,10 +140,11 @@ def test_fold_one_event(
         plain.rejected,
         plain.expired,
     )
-    assert (state.succeeded, state.failed, state.value_total, state.disabled) == (
+    assert (state.succeeded, state.failed, state.value_total, state.valued, state.disabled) == (
         plain.succeeded,
         plain.failed,
         plain.value_total,
+        plain.valued,
         plain.disabled,
     )
     assert evidence(state) == expected
@@ -159,6 +171,47 @@ def test_never_switches_an_arm_off_until_it_is_enabled() -> None:
     assert (off[ARM].approved, off[ARM].succeeded) == (1, 1)
     on = fold(off, [event(LearnEventKind.ENABLED, at=hours(1))])
     assert not on[ARM].disabled
+
+
+def test_runs_still_being_measured_do_not_shrink_the_value() -> None:
+    measuring = fold({}, [event(APP), event(WIN)] * 10)[ARM]
+    assert (measuring.succeeded, measuring.valued) == (10, 0)
+    assert mean_value(measuring, 1_000, DEFAULT_CONFIG) == 1_000
+    measured = fold({ARM: measuring}, [event(LearnEventKind.VALUE, value=-500)])[ARM]
+    assert mean_value(measured, 1_000, DEFAULT_CONFIG) == pytest.approx((2 * 1_000 - 500) / 3)
+
+
+def test_measured_runs_correct_the_candidate_estimate_in_proportion() -> None:
+    # Ten big runs were expected to earn 10,000 each and earned half: a small candidate
+    # expected to earn 1,000 is worth about half of that, not the big runs' 5,000 average.
+    big = [event(LearnEventKind.VALUE, value=5_000, expected=10_000) for _ in range(10)]
+    state = fold({}, big)[ARM]
+    assert (state.valued, state.value_expected) == (10, 100_000)
+    small = mean_value(state, 1_000, DEFAULT_CONFIG)
+    assert small == pytest.approx(1_000 * (2 * 1_000 + 50_000) / (2 * 1_000 + 100_000))
+    assert mean_value(state, 10_000, DEFAULT_CONFIG) == pytest.approx(
+        10_000 * (2 * 10_000 + 50_000) / (2 * 10_000 + 100_000)
+    )
+
+
+def test_a_noisy_measurement_counts_for_less_than_a_run() -> None:
+    noisy = event(LearnEventKind.VALUE, value=-50_000, expected=1_000, noise=10_000)
+    assert reliability(noisy, 1.0) == pytest.approx(1 / 101)
+    assert reliability(noisy, 3.0) == pytest.approx(9 / 109)
+    config = LearnConfig(value_spread=1.0)
+    state = fold({}, [noisy], config)[ARM]
+    assert (state.valued, state.value_total) == (1, -50_000)  # the plain counts stay whole
+    value = mean_value(state, 1_000, config)
+    assert value == pytest.approx(1_000 * (2_000 - 50_000 / 101) / (2_000 + 1_000 / 101))
+    assert value is not None
+    assert value > 700  # one wild lift does not sink a candidate expected to earn 1,000
+    exact = fold({}, [event(LearnEventKind.VALUE, value=-50_000, expected=1_000)], config)[ARM]
+    assert mean_value(exact, 1_000, config) == pytest.approx(1_000 * -48_000 / 3_000)
+
+
+def test_runs_without_an_expectation_give_the_plain_mean_of_their_values() -> None:
+    state = fold({}, [event(WIN, value=300), event(WIN, value=500)])[ARM]
+    assert mean_value(state, 100, DEFAULT_CONFIG) == pytest.approx((2 * 100 + 800) / 4)
 
 
 def test_evidence_halves_every_half_life() -> None:
@@ -301,7 +354,7 @@ def test_equal_arms_lead_in_turn() -> None:
 
 def test_rank_explains_in_the_candidate_currency() -> None:
     offer = candidate(value=Money(9_900, "INR"))
-    arms = {offer.arm: ArmState(offer.arm, approved=3, succeeded=2, value_total=840_000)}
+    arms = {offer.arm: ArmState(offer.arm, approved=3, succeeded=2, valued=2, value_total=840_000)}
     (ranked,) = rank([offer], arms, random.Random(1))
     assert ranked.reason == (
         "approved 3 of 3, 2 of 2 runs succeeded, recovered ₹4,200.00 per run on average, "
@@ -311,7 +364,7 @@ def test_rank_explains_in_the_candidate_currency() -> None:
 
 def test_rank_falls_back_to_the_given_currency() -> None:
     offer = candidate()
-    arms = {offer.arm: ArmState(offer.arm, approved=1, succeeded=1, value_total=500)}
+    arms = {offer.arm: ArmState(offer.arm, approved=1, succeeded=1, valued=1, value_total=500)}
     (ranked,) = rank([offer], arms, random.Random(1), currency="EUR")
     assert (
         ranked.reason == "approved 1 of 1, 1 of 1 run succeeded, recovered €5.00 per run on average"
@@ -376,11 +429,12 @@ def test_a_policy_learns_through_its_api() -> None:
         policy.rejected("s/bad/1", hours(n), RejectReason.OTHER)
         policy.expired("s/bad/1", hours(n))
     policy.failed("s/bad/1", hours(30))
+    policy.succeeded("s/good/1", hours(30))
     policy.valued("s/good/1", hours(31), 60)
     rng = random.Random(1)
     assert [policy.choose(hours(32), rng) for _ in range(50)] == ["s/good/1"] * 50
     good = policy.states["s/good/1"]
-    assert (good.approved, good.succeeded, good.value_total) == (30, 30, 3_660)
+    assert (good.approved, good.succeeded, good.valued, good.value_total) == (30, 31, 31, 3_660)
     assert [arm for arm, _ in policy.rank(hours(32), rng)] == ["s/good/1", "s/bad/1"]
 
 
@@ -408,7 +462,14 @@ def test_a_policy_takes_in_arms_it_did_not_know() -> None:
         (ArmState(ARM), "USD", "new: no history yet"),
         (
             ArmState(
-                ARM, approved=12, rejected=2, expired=1, succeeded=6, failed=3, value_total=37_800
+                ARM,
+                approved=12,
+                rejected=2,
+                expired=1,
+                succeeded=6,
+                failed=3,
+                valued=6,
+                value_total=37_800,
             ),
             "USD",
             (
@@ -417,19 +478,21 @@ def test_a_policy_takes_in_arms_it_did_not_know() -> None:
             ),
         ),
         (
-            ArmState("income/email_campaign/spring", approved=2, succeeded=2, value_total=3_000),
+            ArmState(
+                "income/email_campaign/spring", approved=2, succeeded=2, valued=2, value_total=3_000
+            ),
             "GBP",
             "approved 2 of 2, 2 of 2 runs succeeded, earned £15.00 per run on average",
         ),
         (ArmState(ARM, approved=2, rejected=1), "USD", "approved 2 of 3, 2 runs pending"),
         (ArmState(ARM, approved=3, failed=3), "USD", "approved 3 of 3, 0 of 3 runs succeeded"),
         (
-            ArmState(ARM, approved=1, succeeded=1, value_total=900),
+            ArmState(ARM, approved=1, succeeded=1, valued=1, value_total=900),
             None,
             "approved 1 of 1, 1 of 1 run succeeded",
         ),
         (
-            ArmState(ARM, approved=3, succeeded=3, value_total=100),
+            ArmState(ARM, approved=3, succeeded=3, valued=3, value_total=100),
             "USD",
             "approved 3 of 3, 3 of 3 runs succeeded, recovered $0.33 per run on average",
         ),
@@ -445,6 +508,11 @@ def test_a_policy_takes_in_arms_it_did_not_know() -> None:
             "expired once without a decision, shown again to explore",
         ),
         (ArmState(ARM, succeeded=2, failed=1), None, "2 of 3 runs succeeded"),
+        (  # one lift still being measured: the average is over the two measured runs
+            ArmState("income/bundle_offer/x", approved=3, succeeded=3, valued=2, value_total=3_000),
+            "USD",
+            "approved 3 of 3, 3 of 3 runs succeeded, earned $15.00 per run on average",
+        ),
         (
             ArmState(ARM, rejected=1, disabled=True),
             "USD",

@@ -16,7 +16,7 @@ from engine.demo.truth import SELF_RETRY, SELF_RETRY_FAILURE, draw_truth
 from engine.execution_ports import ExecutionJob, Executor
 from engine.executors.demo import DemoShopExecutor
 from engine.executors.keys import holdout_keys
-from engine.lift import ActionLift, Group, by_kind, describe, pooled
+from engine.lift import ActionLift, Group, by_kind, describe, incremental_error, pooled
 from engine.measure import ATTRIBUTION_WINDOWS, measure
 from engine.model import ActionKind, LearnEventKind, Target, TargetState
 from engine.sources.demo import DemoSource
@@ -110,6 +110,16 @@ def executed_lift(seed: int) -> ActionLift:
         return measure(shop, action_id, CART, states, since=T0, until=T0 + WINDOW)
     finally:
         engine.dispose()
+
+
+def test_the_incremental_error_pools_the_variance_of_both_groups() -> None:
+    treated = Group(8, 2, 4_000, 2 * 2_000.0**2)
+    measured = ActionLift("a", CART, treated, Group(2, 1, 500, 500.0**2))
+    # per-target variance over all 10: (8e6 + 250e3) / 10 - 450^2; scaled by 8 x (1 + 8 / 2)
+    assert incremental_error(measured) == pytest.approx(math.sqrt(622_500 * 8 * 5))
+    quiet_control = ActionLift("a", CART, treated, Group(2, 0, 0, 0.0))
+    assert incremental_error(quiet_control) > 0  # a control that bought nothing is no certainty
+    assert incremental_error(ActionLift("a", CART, treated, Group(0, 0))) == 0.0
 
 
 def test_the_95_percent_interval_covers_the_hidden_effect_about_95_percent_of_the_time() -> None:

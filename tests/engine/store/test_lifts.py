@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.lift import ActionLift, Group
+from engine.lift import ActionLift, Group, incremental_error
 from engine.model import ActionKind, LearnEvent, LearnEventKind
 from engine.store import Database
 from tests.conftest import T0
@@ -20,7 +20,12 @@ def test_the_incremental_value_is_the_treated_minus_the_scaled_control(database:
     with database.uow() as uow:
         assert uow.lifts.add(lift, T0, "USD") == 4_000 - 500 * 8 // 2
         uow.commit()
-    assert [e.value for e in values(database)] == [2_000]
+    proposed = candidate_with(10, ActionKind.BUNDLE_OFFER).expected_value
+    assert proposed is not None
+    # what the 8 treated of the 10 reached were expected to earn, beside what they earned
+    assert [(e.value, e.expected, e.noise) for e in values(database)] == [
+        (2_000, round(proposed.amount * 8 / 10), round(incremental_error(lift)))
+    ]
 
 
 def test_without_a_control_group_nothing_is_measured_and_the_learner_is_told_nothing(
