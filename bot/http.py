@@ -17,18 +17,26 @@ UNSUBSCRIBE_PATH = "/unsubscribe"
 
 
 def health_app(check: HealthCheck) -> WsgiApp:
-    """A WSGI app answering `GET /healthz` with the check's JSON (503 when not ok)."""
+    """A WSGI app answering `GET /healthz` with the check's JSON (503 when not ok); HEAD too."""
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != "/healthz":
-            return _respond(start_response, "404 Not Found", {"error": "not found"})
-        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-            return _respond(start_response, "405 Method Not Allowed", {"error": "use GET"})
-        body = check()
-        status = "200 OK" if body.get("status") == "ok" else "503 Service Unavailable"
-        return _respond(start_response, status, body)
+        answer = _health(environ, start_response, check)
+        # waitress would send a HEAD's body, which a client reusing the connection reads as junk
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else answer
 
     return app
+
+
+def _health(
+    environ: dict[str, Any], start_response: StartResponse, check: HealthCheck
+) -> list[bytes]:
+    if environ.get("PATH_INFO") != "/healthz":
+        return _respond(start_response, "404 Not Found", {"error": "not found"})
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return _respond(start_response, "405 Method Not Allowed", {"error": "use GET"})
+    body = check()
+    status = "200 OK" if body.get("status") == "ok" else "503 Service Unavailable"
+    return _respond(start_response, status, body)
 
 
 def routed_app(

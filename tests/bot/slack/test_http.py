@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.request
 
@@ -14,6 +15,19 @@ def test_healthz_is_served_beside_slack_events(harness: Harness) -> None:
     with urllib.request.urlopen(harness.url + "/healthz", timeout=5) as response:  # noqa: S310
         assert response.status == 200
         assert json.loads(response.read())["status"] == "ok"
+
+
+def test_head_healthz_has_no_body_so_the_connection_stays_usable(harness: Harness) -> None:
+    connection = http.client.HTTPConnection(harness.url.removeprefix("http://"), timeout=5)
+    try:
+        connection.request("HEAD", "/healthz")
+        head = connection.getresponse()
+        assert (head.status, head.read()) == (200, b"")
+        assert int(head.headers["Content-Length"]) > 0  # the length a GET would have
+        connection.request("GET", "/healthz")  # the same connection: no stray body in the way
+        assert json.loads(connection.getresponse().read())["status"] == "ok"
+    finally:
+        connection.close()
 
 
 @pytest.mark.parametrize(
