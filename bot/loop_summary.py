@@ -159,7 +159,7 @@ def summary_renderable(summary: LoopSummary, currency: str) -> RenderableType:
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
-        collapse_padding=True,
+        padding=0,  # the box puts one space between columns: the arm names fit 80 columns
     )
     # the one column that wraps on a narrow terminal, never to a sliver
     table.add_column("arm", overflow="fold", min_width=20)

@@ -76,6 +76,8 @@ def test_the_summary_fits_an_80_column_terminal_with_every_figure_whole() -> Non
     arms = (
         ArmSummary("income/bundle_offer/standard", True, 250, 180, 65, 5, 170, 1_008_574,
                    0.72, 41_602, 0.29, 0.73),
+        ArmSummary("income/referral_incentive/give_10", True, 125, 97, 22, 6, 97, -1_048_985,
+                   0.79, 1_599, 0.2, 0.2),
         ArmSummary("ops/price_test/plus_5", False, 37, 0, 16, 21, 0, 0, 0.52, 0, 0, 0),
     )  # fmt: skip
     summary = LoopSummary(arms, ("income/bundle_offer/standard",), 100, (0.4, 0.95))
@@ -84,6 +86,9 @@ def test_the_summary_fits_an_80_column_terminal_with_every_figure_whole() -> Non
     text = console.export_text()
     assert max(len(line.rstrip()) for line in text.splitlines()) <= 80
     assert "bundle_offer/standard *" in text
+    assert "referral_incentive/give_10 " in text  # whole beside an 11-character lift
+    assert "-$10,489.85" in text
+    assert "ops/price_test/plus_5 (advice)" in text
     assert "$10,085.74" in text
     assert "$416.02" in text
     assert "last 100 h 73%" in text
