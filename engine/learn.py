@@ -15,9 +15,9 @@ two Beta posteriors and a value model (`engine.learning.posterior`):
   VALUE event (measured, e.g. lift over a held-out group, which may be negative) for a run
   that succeeded without one; either may carry what the run was expected to earn (else it
   counts as expected to earn what the ranked candidate is, which makes the estimate the plain
-  mean of the runs' values) and its standard error: a run counts e^2 / (e^2 + se^2) of a run,
-  so a lift far noisier than what was expected (e) of it moves the estimate little. A run
-  still being measured is unknown, not worth 0.
+  mean of the runs' values) and its standard error: a run counts (3e)^2 / ((3e)^2 + se^2) of a
+  run (3: `LearnConfig.value_spread`), so a lift far noisier than what was expected (e) of it
+  moves the estimate little. A run still being measured is unknown, not worth 0.
 
 Evidence is forgotten with a half-life (`LearnConfig.half_life_hours`), so arms not tried for a
 while are explored again (hidden drift). A CUSUM detector per stage resets an arm to its recent
@@ -30,7 +30,7 @@ Public API (also what `bench.learner` drives; `Policy` is for any outside simula
 - ``Policy(arms, *, values=None, config=DEFAULT_CONFIG)`` — a policy over a list of arms,
   with optional expected values per arm (minor units). Observe with ``approved(arm, at)``,
   ``rejected(arm, at, reason)``, ``expired(arm, at)``, ``succeeded(arm, at, value=0,
-  expected=0)``, ``failed(arm, at)``, ``valued(arm, at, value, expected=0)``,
+  expected=0)``, ``failed(arm, at)``, ``valued(arm, at, value, expected=0, noise=0)``,
   ``enabled(arm, at)`` or
   ``observe(LearnEvent)``; ask ``rank(at, rng) -> [(arm, score)]`` (best first) or
   ``choose(at, rng) -> arm``. ``states`` holds the `ArmState`s.

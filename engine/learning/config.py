@@ -52,7 +52,8 @@ DEFAULT_CONFIG = LearnConfig()
 
 
 # Bumped when folding changes meaning, so states folded by an earlier version are folded again.
-# 2: a succeeded run without a value is not valued at 0; VALUE events count as one run each.
+# 2: a succeeded run without a value is not valued at 0; a valued run counts by its reliability
+#    and corrects the candidate's estimate in proportion to what it was expected to earn.
 FOLD_VERSION = 2
 
 

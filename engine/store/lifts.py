@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -101,8 +100,15 @@ class SqlLiftRepository:
         reached = lift.treated.targets + lift.control.targets
         expected = round((proposed or 0) * lift.treated.targets / reached)
         noise = round(incremental_error(lift))
-        event = LearnEvent(arm, LearnEventKind.VALUE, observed_at, value=incremental)
-        append_event(self._session, replace(event, expected=expected, noise=noise))
+        event = LearnEvent(
+            arm=arm,
+            kind=LearnEventKind.VALUE,
+            at=observed_at,
+            value=incremental,
+            expected=expected,
+            noise=noise,
+        )
+        append_event(self._session, event)
 
     def all(self) -> list[ActionLift]:
         """Every measured action, oldest first, for pooling per kind."""

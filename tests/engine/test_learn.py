@@ -3,7 +3,6 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -49,8 +48,9 @@ def event(
     noise: int = 0,
     at: datetime = NOW,
 ) -> LearnEvent:
-    happened = LearnEvent(arm=arm, kind=kind, at=at, reason=reason, value=value)
-    return replace(happened, expected=expected, noise=noise)
+    return LearnEvent(
+        arm=arm, kind=kind, at=at, reason=reason, value=value, expected=expected, noise=noise
+    )
 
 
 def hours(n: float) -> datetime:
