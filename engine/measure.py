@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -23,14 +23,42 @@ ATTRIBUTION_WINDOWS: dict[ActionKind, timedelta] = {
 }
 
 
+# Offers are measured by what the offered products earned: a customer's other orders are
+# the same for treated and held-out in expectation, and only add noise.
+OFFERS = frozenset({ActionKind.EMAIL_CAMPAIGN, ActionKind.BUNDLE_OFFER})
+_PRODUCT_PARAMS = ("product_id", "first_id", "second_id")
+
+
 class ConversionSource(Protocol):
     """Who converted by any means in a window (the demo shop's `conversions`)."""
 
     def conversions(
-        self, kind: ActionKind, refs: Sequence[str], since: datetime, until: datetime
+        self,
+        kind: ActionKind,
+        refs: Sequence[str],
+        since: datetime,
+        until: datetime,
+        products: Sequence[str] = (),
     ) -> dict[str, int]:
-        """Refs that converted in [since, until), with the value."""
+        """Refs that converted in [since, until), with the value.
+
+        With `products`, a conversion's value is only what those products earned; a
+        referral's conversions are the orders of the friends each ref referred.
+        """
         ...
+
+
+def offered_products(params: Mapping[str, str]) -> tuple[str, ...]:
+    """The product ids an action's params name (`product_ids`, else the single-id params)."""
+    raw = params.get("product_ids") or ",".join(
+        params[key] for key in _PRODUCT_PARAMS if params.get(key)
+    )
+    return tuple(part.strip() for part in raw.split(",") if part.strip().isdigit())
+
+
+def measured_products(kind: ActionKind, params: Mapping[str, str]) -> tuple[str, ...]:
+    """What an action's lift is measured on: an offer's products, else () for everything."""
+    return offered_products(params) if kind in OFFERS else ()
 
 
 def measure(
@@ -41,8 +69,12 @@ def measure(
     *,
     since: datetime,
     until: datetime,
+    products: Sequence[str] = (),
 ) -> ActionLift:
-    """Sent against held-out targets of one action, converted within [since, until)."""
+    """Sent against held-out targets of one action, converted within [since, until).
+
+    `products`: measure only what these products earned (`measured_products`).
+    """
     refs: dict[TargetState, list[str]] = {
         state: [] for state in (TargetState.SENT, TargetState.HELD_OUT)
     }
@@ -51,7 +83,7 @@ def measure(
         if ref is not None and state in refs:
             refs[state].append(ref)
     every = refs[TargetState.SENT] + refs[TargetState.HELD_OUT]
-    converted = source.conversions(kind, every, since, until) if every else {}
+    converted = source.conversions(kind, every, since, until, products) if every else {}
     return ActionLift(
         action_id=action_id,
         kind=kind,
@@ -70,8 +102,11 @@ def measure_due(
     for action_id, kind, started_at in due:
         with uow() as work:
             states = work.actions.targets(action_id)
+            action = work.actions.get(action_id)
+            products = measured_products(kind, dict(action.candidate.params)) if action else ()
             until = started_at + ATTRIBUTION_WINDOWS[kind]
-            lift = measure(source, action_id, kind, states, since=started_at, until=until)
+            window = {"since": started_at, "until": until}
+            lift = measure(source, action_id, kind, states, **window, products=products)
             work.lifts.add(lift, now, currency)
             work.commit()
         measured.append(lift)

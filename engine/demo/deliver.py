@@ -12,6 +12,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from engine import measure
 from engine.clock import as_utc
 from engine.demo import tables
 from engine.demo.catalog import HARD_CODES
@@ -64,11 +65,8 @@ def discount_pct(variant: str, params: Mapping[str, str]) -> int:
 
 
 def offered_products(params: Mapping[str, str]) -> str:
-    """Product ids named by the params (`product_ids`, or `first_id` and `second_id`)."""
-    raw = params.get("product_ids") or ",".join(
-        params[key] for key in ("product_id", "first_id", "second_id") if params.get(key)
-    )
-    return ",".join(part.strip() for part in raw.split(",") if part.strip().isdigit())
+    """Product ids named by the params, comma-separated (`engine.measure.offered_products`)."""
+    return ",".join(measure.offered_products(params))
 
 
 def ladder_rate(ladder: Sequence[float], pct: int) -> float:

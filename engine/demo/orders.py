@@ -25,6 +25,7 @@ class OrderDraft:
     items: tuple[tuple[int, int], ...]  # (product id, quantity)
     discount_pct: int = 0
     action_id: str | None = None
+    referred_by: int | None = None  # the customer whose referral brought this order
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +170,7 @@ def _order_row(
         "refunded_at": None,
         "refund_amount": 0,
         "action_id": draft.action_id,
+        "referred_by": draft.referred_by,
     }
 
 

@@ -76,24 +76,34 @@ def conversions(
     refs: Sequence[str],
     since: datetime,
     until: datetime,
+    *,
+    products: Sequence[str] = (),
 ) -> dict[str, int]:
     """Refs (cart, payment or customer ids) that converted in [since, until), by any means.
 
-    Compare delivered targets with held-out ones to measure an action's lift.
+    Compare delivered targets with held-out ones to measure an action's lift. With `products`
+    (an offer's), a customer's conversion is what those products earned in their paid orders;
+    a referral's is the paid orders of the friends the customer referred.
     """
     found: dict[str, int] = {}
     numbers = sorted({int(ref) for ref in refs if ref.isdigit()})
+    offered = sorted({int(p) for p in products if p.isdigit()})
     for start in range(0, len(numbers), _CHUNK):
-        query = _conversion_query(kind, numbers[start : start + _CHUNK], since, until)
+        chunk = numbers[start : start + _CHUNK]
+        query = _conversion_query(kind, chunk, since, until, offered)
         for row in connection.execute(query):
             found[str(row[0])] = int(row[1])
     return found
 
 
 def _conversion_query(
-    kind: ActionKind, refs: list[int], since: datetime, until: datetime
+    kind: ActionKind, refs: list[int], since: datetime, until: datetime, products: list[int]
 ) -> sa.Select[*tuple[Any, ...]]:
     o, p, s = tables.orders, tables.payments, tables.subscriptions
+    if kind == ActionKind.REFERRAL_INCENTIVE:
+        return _paid_orders(o.c.referred_by, refs, since, until)
+    if products:
+        return _offered_sales(refs, since, until, products)
     if kind == ActionKind.CART_RECOVERY_EMAIL:
         return _paid_orders(o.c.cart_id, refs, since, until)
     if kind == ActionKind.PAYMENT_RETRY:
@@ -110,6 +120,25 @@ def _conversion_query(
             .group_by(s.c.customer_id)
         )
     return _paid_orders(o.c.customer_id, refs, since, until)
+
+
+def _offered_sales(
+    refs: list[int], since: datetime, until: datetime, products: list[int]
+) -> sa.Select[*tuple[Any, ...]]:
+    """Per customer, what the offered products earned in paid orders (after their discount)."""
+    o, i = tables.orders, tables.order_items
+    return (
+        sa.select(o.c.customer_id, sa.func.sum(i.c.quantity * i.c.unit_price - i.c.discount))
+        .join(i, i.c.order_id == o.c.id)
+        .where(
+            o.c.customer_id.in_(refs),
+            o.c.status == "paid",
+            o.c.placed_at >= since,
+            o.c.placed_at < until,
+            i.c.product_id.in_(products),
+        )
+        .group_by(o.c.customer_id)
+    )
 
 
 def _paid_orders(

@@ -175,8 +175,9 @@ class Responder:
     def _referral(self, ctx: Context, due: Due, at: int) -> str:
         friend = int(ctx.rng.integers(1, self.world.customers + 1))
         products = sorted(set(self.world.random_products(ctx.rng, 2).tolist()))
+        items = tuple((p, 1) for p in products)
         draft = OrderDraft(
-            friend, None, at, tuple((p, 1) for p in products), due.discount_pct, due.action_id
+            friend, None, at, items, due.discount_pct, due.action_id, referred_by=due.ref_id
         )
         return _paid(place_orders(ctx, [draft]))
 

@@ -41,6 +41,7 @@ class DemoShop:
         self._currency = currency
         self._resume: Resume | None = None
         self._lock = threading.Lock()
+        self._upgraded = False
 
     @property
     def currency(self) -> str:
@@ -111,8 +112,16 @@ class DemoShop:
             raise DemoNotStartedError("the demo shop has not been started")
         return current
 
+    def _upgrade(self) -> None:
+        """Bring a shop seeded by an earlier version up to the current tables, once."""
+        if not self._upgraded:
+            with self.engine.begin() as connection:
+                tables.upgrade(connection)
+            self._upgraded = True
+
     def advance(self, until: datetime, progress: Progress | None = None) -> None:
         """Simulate the hours up to `until`; a no-op when the clock is already past it."""
+        self._upgrade()
         with self._lock:
             for attempt in range(_ADVANCE_ATTEMPTS):
                 resume, self._resume = self._resume, None  # dropped if the simulation fails
@@ -153,8 +162,15 @@ class DemoShop:
             return attribution(connection, action_id, require_aware(until))
 
     def conversions(
-        self, kind: ActionKind, refs: Sequence[str], since: datetime, until: datetime
+        self,
+        kind: ActionKind,
+        refs: Sequence[str],
+        since: datetime,
+        until: datetime,
+        products: Sequence[str] = (),
     ) -> dict[str, int]:
-        """Which refs converted in [since, until) by any means, with the value (for lift)."""
+        """Which refs converted in [since, until), with the value (for lift; see `conversions`)."""
+        self._upgrade()
+        window = require_aware(since), require_aware(until)
         with self.engine.connect() as connection:
-            return conversions(connection, kind, refs, require_aware(since), require_aware(until))
+            return conversions(connection, kind, refs, *window, products=products)

@@ -75,11 +75,14 @@ orders = sa.Table(
     sa.Column("refunded_at", TS, nullable=True),
     sa.Column("refund_amount", MINOR, nullable=False),
     sa.Column("action_id", sa.String(64), nullable=True),
+    # The customer whose referral code brought this order, if any (a referral's conversions).
+    sa.Column("referred_by", ID, nullable=True),
     sa.Index("ix_shop_orders_placed_at", "placed_at", "status", "total", "discount"),
     sa.Index("ix_shop_orders_refunded_at", "refunded_at", "refund_amount"),
     sa.Index("ix_shop_orders_cart_id", "cart_id"),
     sa.Index("ix_shop_orders_customer_id", "customer_id"),
     sa.Index("ix_shop_orders_action_id", "action_id"),
+    sa.Index("ix_shop_orders_referred_by", "referred_by"),
 )
 
 order_items = sa.Table(
@@ -193,3 +196,19 @@ def recreate(connection: sa.Connection) -> None:
 def ensure(connection: sa.Connection) -> None:
     """Create the shop tables that do not exist yet."""
     METADATA.create_all(connection, checkfirst=True)
+
+
+def upgrade(connection: sa.Connection) -> bool:
+    """Add the columns a shop seeded by an earlier version lacks; True if one was added."""
+    inspector = sa.inspect(connection)
+    if not inspector.has_table(orders.name):
+        return False
+    if "referred_by" in {column["name"] for column in inspector.get_columns(orders.name)}:
+        return False
+    column = orders.c.referred_by
+    type_ = column.type.compile(dialect=connection.dialect)
+    connection.execute(sa.text(f"ALTER TABLE {orders.name} ADD COLUMN {column.name} {type_}"))
+    for index in orders.indexes:
+        if index.name == "ix_shop_orders_referred_by":
+            index.create(connection)
+    return True
