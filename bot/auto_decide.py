@@ -19,7 +19,14 @@ from engine.demo.decider import Decider, Decision, Verdict
 from engine.demo.preferences import Preferences, draw_preferences
 from engine.demo.truth import Truth
 from engine.demo.worth import Worth, true_worth
-from engine.model import Action, ActionState, CycleReport, RejectReason, TargetState
+from engine.model import (
+    Action,
+    ActionState,
+    Candidate,
+    CycleReport,
+    RejectReason,
+    TargetState,
+)
 from engine.ports import DecisionOutcome
 from engine.store.executions import TargetRecord
 
@@ -102,12 +109,15 @@ class AutoDecider:
         return result.outcome
 
     def worth(self, action: Action, now: datetime) -> Worth:
-        """What the proposal is truly worth to the demo shop, over the targets it would reach.
+        """What the proposal is truly worth to the demo shop, over the targets it would reach."""
+        return self.worth_of(action.candidate, now, action.id)
+
+    def worth_of(self, candidate: Candidate, now: datetime, action_id: str = "") -> Worth:
+        """What a candidate (stored as `action_id`, if it is) is truly worth to the demo shop.
 
         Targets the worker would skip at `now` (suppressed, over the frequency cap, already in
         another open measurement of the kind) earn nothing, so they are left out.
         """
-        candidate = action.candidate
         settings = self._runtime.settings
         pending = [TargetRecord(t, TargetState.PENDING, in_flight=False) for t in candidate.targets]
         with self._runtime.database.uow() as uow:
@@ -115,7 +125,7 @@ class AutoDecider:
                 result.target_key
                 for result in exclusions(
                     uow,
-                    action.id,
+                    action_id,
                     candidate.kind,
                     pending,
                     now,

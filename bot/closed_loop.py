@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.auto_decide import AutoDecider, Decided
 from bot.bootstrap import Runtime
 from bot.loop_chart import write_chart
-from bot.loop_summary import LoopSummary, summarize, summary_renderable
+from bot.loop_summary import Choice, LoopSummary, hour_choice, summarize, summary_renderable
 from bot.terminal import when
 from engine.clock import HOUR
 from engine.cycle import run_cycle
@@ -65,6 +65,7 @@ def run_closed_loop(
         f"Closed loop over {hours} hours: at most {limit} runnable proposal{plural} a cycle."
     )
     decided: list[Decided] = decider.decide_pending(start)  # else they block their kinds
+    choices: list[Choice] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
         task = progress.add_task("Closed loop", total=hours)
@@ -72,7 +73,10 @@ def run_closed_loop(
             now = start + hour * HOUR
             slot = f"demo:{now:%Y-%m-%dT%H}"
             report = run_cycle(runtime.config, runtime.ports, now=now, slot=slot, trigger="demo")
-            decided += decider.decide_new(report, now)
+            new = decider.decide_new(report, now)
+            decided += new
+            choice = _choice(decider, report, new, now)
+            choices += [choice] if choice else []
             worker.run_once(now)
             worker.measure_due(now)
             if report.opened or report.resolved:
@@ -81,12 +85,23 @@ def run_closed_loop(
     with runtime.database.uow() as uow:
         events = [event for _, event in uow.learner.events_after(0)]
     end = start + hours * HOUR
-    summary = summarize(decided, events, start, end, ttl=runtime.config.proposal_ttl)
+    ttl = runtime.config.proposal_ttl
+    summary = summarize(decided, events, start, end, ttl=ttl, choices=choices)
     console.print(summary_renderable(summary, runtime.shop.currency))
     if chart is not None:
-        write_chart(chart, decided, summary, start, hours)
+        write_chart(chart, decided, summary, start, hours, choices=choices)
         console.print(f"Chart written to {chart}", soft_wrap=True)
     return LoopRun(start, hours, tuple(decided), summary)
+
+
+def _choice(
+    decider: AutoDecider, report: CycleReport, new: Sequence[Decided], now: datetime
+) -> Choice | None:
+    """The hour's choice among the runnable candidates, in true worth (None: nothing chosen)."""
+    arms = {d.arm for d in new if d.runnable}
+    options = report.choices
+    worths = [decider.worth_of(c, now).expected_value for c in options]
+    return hour_choice(now, worths, [i for i, c in enumerate(options) if c.arm in arms])
 
 
 def progress_text(decided: Sequence[Decided]) -> str:

@@ -4,6 +4,10 @@
 demo shop's hidden truth: P(approved) x response rate x value of a response x targets sent
 (`engine.demo.worth`). Convergence shows as the share of runnable proposals going to it in the
 first against the last `window` hours: 100, or half the run when it is shorter than 200 hours.
+
+A proposal's worth depends on whom it can still reach, so the best arm of the run is not the
+best choice every hour. Each hour's `Choice` compares what the learner chose with the best
+and the average of the runnable candidates it chose among; `captured` sums those per window.
 """
 
 from __future__ import annotations
@@ -25,6 +29,34 @@ from engine.money import Money
 from engine.ports import DecisionOutcome
 
 WINDOW_HOURS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One hour's runnable proposals against the candidates there were, in true worth."""
+
+    at: datetime
+    chosen: float  # the chosen candidates' true worth, minor units
+    best: float  # the same number of the best candidates'
+    average: float  # the same number of candidates picked at random, in expectation
+
+
+def captured(choices: Sequence[Choice], since: datetime, until: datetime) -> tuple[float, float]:
+    """Share of the best candidates' worth the learner's choices and random ones had."""
+    inside = [c for c in choices if since <= c.at < until]
+    best = sum(c.best for c in inside)
+    if best <= 0:
+        return 0.0, 0.0
+    return sum(c.chosen for c in inside) / best, sum(c.average for c in inside) / best
+
+
+def hour_choice(at: datetime, worths: Sequence[float], chosen: Sequence[int]) -> Choice | None:
+    """The hour's Choice from every candidate's worth and the indexes of the chosen ones."""
+    if not worths or not chosen:
+        return None
+    top = sorted(worths, reverse=True)[: len(chosen)]
+    mean = sum(worths) / len(worths)
+    return Choice(at, sum(worths[i] for i in chosen), sum(top), mean * len(chosen))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +85,8 @@ class LoopSummary:
     best: tuple[str, ...]
     window_hours: int
     free_shares: tuple[float, float] = (0.0, 0.0)  # first, last: hours the best was proposable
+    captured: tuple[float, float] = (0.0, 0.0)  # first, last: of the best candidates' worth
+    at_random: tuple[float, float] = (0.0, 0.0)  # the same, choosing at random
 
     def share_to_best(self, *, last: bool) -> float:
         """The share of runnable proposals going to the truly best arm(s), first or last window."""
@@ -67,6 +101,7 @@ def summarize(
     *,
     window_hours: int | None = None,
     ttl: timedelta = timedelta(hours=24),
+    choices: Sequence[Choice] = (),
 ) -> LoopSummary:
     """Summarize a run over [start, end) from its decisions and the learner's event log."""
     if window_hours is None:
@@ -105,7 +140,16 @@ def summarize(
         _share_of(free, best, start, start + window),
         _share_of(free, best, end - window, end),
     )
-    return LoopSummary(tuple(arms), best, window_hours, shares)
+    early = captured(choices, start, start + window)
+    late = captured(choices, end - window, end)
+    return LoopSummary(
+        tuple(arms),
+        best,
+        window_hours,
+        shares,
+        captured=(early[0], late[0]),
+        at_random=(early[1], late[1]),
+    )
 
 
 def compare_window(start: datetime, end: datetime) -> int:
@@ -192,4 +236,10 @@ def summary_renderable(summary: LoopSummary, currency: str) -> RenderableType:
         f"proposed (no ignored proposal of its kind pending): first {summary.free_shares[0]:.0%}, "
         f"last {summary.free_shares[1]:.0%}."
     )
-    return Group(table, legend, line)
+    (first, last), (random_first, random_last) = summary.captured, summary.at_random
+    worth = Text(
+        f"Each hour's choice against the best candidate that hour: {first:.0%} of its true "
+        f"worth in the first {window} h, {last:.0%} in the last {window} h (choosing at "
+        f"random: {random_first:.0%}, {random_last:.0%})."
+    )
+    return Group(table, legend, line, worth)

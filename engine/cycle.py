@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -146,6 +146,7 @@ class _Cycle:
     ) -> None:
         self.config, self.ports, self.cycle_id, self.now = config, ports, cycle_id, now
         self.watch = Stopwatch()
+        self.choices: tuple[Candidate, ...] = ()
 
     def run(self) -> CycleReport:
         with self.watch.step("monitor"):
@@ -168,7 +169,7 @@ class _Cycle:
         with self.watch.step("report"):
             report = self.report(detected, learned, proposals, advice)
         self.log(pending=report.pending_count)
-        return report
+        return replace(report, choices=self.choices)
 
     def monitor(self) -> KpiSnapshot:
         self.ports.source.sync(self.now)
@@ -220,6 +221,11 @@ class _Cycle:
             config=self.config.learn,
         )  # fmt: skip
         pending_keys = {action.candidate.target_key for action in learned.pending}
+        self.choices = tuple(
+            r.candidate
+            for r in ranked
+            if r.candidate.runnable and r.candidate.target_key not in pending_keys
+        )
         chosen = learn.select(ranked, self.config.max_proposals, pending_keys)
         return _store_proposals(self.config, self.ports, chosen, self.cycle_id, self.now)
 

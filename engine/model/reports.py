@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from engine.model.actions import Candidate
 from engine.model.enums import (
     ActionKind,
     IssueKind,
@@ -44,6 +45,8 @@ class CycleReport:
     expired_count: int
     step_ms: tuple[tuple[str, float], ...] = field(default=())
     lifts: tuple[tuple[str, str], ...] = ()  # (action kind, measured lift against its control)
+    # The runnable candidates the learner chose among (for evaluation; not stored with the run).
+    choices: tuple[Candidate, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def needs_attention(self) -> bool:

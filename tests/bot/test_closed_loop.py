@@ -129,6 +129,11 @@ def test_one_runnable_proposal_an_hour_and_the_summary_adds_up(finished: Finishe
     assert best.arm in summary.best
     assert "Closed loop per arm" in finished.printed
     assert "Truly best" in finished.printed
+    early, late = summary.captured
+    assert 0 < early <= 1  # the chosen candidates' true worth was compared with the best
+    assert 0 < late <= 1
+    assert summary.at_random[0] <= 1
+    assert "true worth in the first" in " ".join(finished.printed.split())
 
 
 def test_the_chart_is_a_png(finished: Finished) -> None:

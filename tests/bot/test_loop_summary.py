@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from rich.console import Console
 
 from bot.auto_decide import Decided
-from bot.loop_chart import window_shares
-from bot.loop_summary import ArmSummary, LoopSummary, summarize, summary_renderable
+from bot.loop_chart import window_captured, window_shares
+from bot.loop_summary import (
+    ArmSummary,
+    Choice,
+    LoopSummary,
+    captured,
+    hour_choice,
+    summarize,
+    summary_renderable,
+)
 from engine.demo.decider import Decision, Verdict
 from engine.demo.worth import Worth
 from engine.model import LearnEvent, LearnEventKind, RejectReason
@@ -72,6 +81,14 @@ def test_the_chart_shares_per_day_sum_to_one() -> None:
     assert shares.tolist() == [[0.0, 1.0], [1.0, 0.0]]
 
 
+def test_the_charts_line_is_the_worth_captured_per_day() -> None:
+    choices = [Choice(START + timedelta(hours=h), 100.0, 400.0, 250.0) for h in range(24)]
+    choices += [Choice(START + timedelta(hours=h), 300.0, 300.0, 250.0) for h in (30, 40)]
+    captured_per_day = window_captured(choices, START, 72)
+    assert captured_per_day[:2].tolist() == [0.25, 1.0]
+    assert np.isnan(captured_per_day[2])  # a day without a runnable proposal has no point
+
+
 def test_the_summary_fits_an_80_column_terminal_with_every_figure_whole() -> None:
     arms = (
         ArmSummary("income/bundle_offer/standard", True, 250, 180, 65, 5, 170, 1_008_574,
@@ -80,7 +97,14 @@ def test_the_summary_fits_an_80_column_terminal_with_every_figure_whole() -> Non
                    0.79, 1_599, 0.2, 0.2),
         ArmSummary("ops/price_test/plus_5", False, 37, 0, 16, 21, 0, 0, 0.52, 0, 0, 0),
     )  # fmt: skip
-    summary = LoopSummary(arms, ("income/bundle_offer/standard",), 100, (0.4, 0.95))
+    summary = LoopSummary(
+        arms,
+        ("income/bundle_offer/standard",),
+        100,
+        (0.4, 0.95),
+        captured=(0.61, 0.93),
+        at_random=(0.55, 0.52),
+    )
     console = Console(width=80, record=True)
     console.print(summary_renderable(summary, "USD"))
     text = console.export_text()
@@ -92,3 +116,28 @@ def test_the_summary_fits_an_80_column_terminal_with_every_figure_whole() -> Non
     assert "$10,085.74" in text
     assert "$416.02" in text
     assert "last 100 h 73%" in text
+    assert "61% of its true worth in the first 100 h, 93% in the last 100 h" in " ".join(
+        text.split()
+    )
+    assert "(choosing at random: 55%, 52%)" in " ".join(text.split())
+
+
+def test_an_hours_choice_is_measured_against_as_many_best_candidates() -> None:
+    at = START
+    assert hour_choice(at, [100.0, 300.0, 200.0], [1]) == Choice(at, 300.0, 300.0, 200.0)
+    assert hour_choice(at, [100.0, 300.0, 200.0], [0]) == Choice(at, 100.0, 300.0, 200.0)
+    two = hour_choice(at, [100.0, 300.0, 200.0], [0, 2])
+    assert two == Choice(at, 300.0, 500.0, 400.0)
+    assert hour_choice(at, [100.0], []) is None  # nothing runnable was proposed
+    assert hour_choice(at, [], [0]) is None
+
+
+def test_the_captured_share_moves_as_the_choices_improve() -> None:
+    early = [Choice(START + timedelta(hours=h), 100.0, 300.0, 200.0) for h in range(100)]
+    late = [Choice(START + timedelta(hours=h), 300.0, 300.0, 200.0) for h in range(100, 200)]
+    events: list[LearnEvent] = []
+    run = [decided(h, GOOD) for h in range(200)]
+    summary = summarize(run, events, START, START + timedelta(hours=200), choices=early + late)
+    assert summary.captured == pytest.approx((1 / 3, 1.0))
+    assert summary.at_random == pytest.approx((2 / 3, 2 / 3))
+    assert captured([], START, START + timedelta(hours=1)) == (0.0, 0.0)

@@ -146,6 +146,11 @@ def test_one_pending_proposal_per_action_family_until_someone_decides(
     source.data = shop(abandoned_carts=tuple(cart(n, 5_000) for n in range(100, 120)))
     second = run(database, source, NOW + HOUR)  # new carts, but the first proposal is pending
     assert ActionKind.CART_RECOVERY_EMAIL not in [p.kind for p in second.proposals]
+    # What the learner chose among, for the closed loop's evaluation: runnable, none pending.
+    assert ActionKind.CART_RECOVERY_EMAIL in [c.kind for c in first.choices]
+    assert all(c.runnable for c in first.choices)
+    assert {p.kind for p in first.proposals if p.runnable} <= {c.kind for c in first.choices}
+    assert ActionKind.CART_RECOVERY_EMAIL not in [c.kind for c in second.choices]
     with database.uow() as uow:
         rejected = uow.actions.reject(
             recovery.action_id, "U1", NOW + HOUR, RejectReason.WRONG_TARGETS, None
