@@ -40,6 +40,7 @@ class LoopRun:
     hours: int
     decided: tuple[Decided, ...]
     summary: LoopSummary
+    choices: tuple[Choice, ...] = ()
 
 
 AUTO_DECIDE_PROPOSALS = 1  # `income demo --auto-decide`'s default runnable proposals per cycle
@@ -91,7 +92,7 @@ def run_closed_loop(
     if chart is not None:
         write_chart(chart, decided, summary, start, hours, choices=choices)
         console.print(f"Chart written to {chart}", soft_wrap=True)
-    return LoopRun(start, hours, tuple(decided), summary)
+    return LoopRun(start, hours, tuple(decided), summary, tuple(choices))
 
 
 def _choice(
