@@ -33,7 +33,8 @@ MIN_MARGIN = 0.10  # below this the price is a cost problem a 5 % test will not 
 MAX_PRICE_TESTS = 2
 
 MIN_PAIR_ORDERS = 3
-BUNDLE_PRIOR = Decimal("0.02")  # recipients who add the second product
+# Recipients who order the pair. Its lift counts what both products earn, so the estimate does.
+BUNDLE_PRIOR = Decimal("0.02")
 
 LEAKAGE_PCT = 15  # refunds + discounts as a share of gross sales
 MIN_LEAKAGE_UNITS = 5
@@ -96,7 +97,9 @@ def _bundle(ctx: Context) -> list[Candidate]:
             targets=targets,
             facts=facts.items(),
             params=(("first_id", first.product_id), ("second_id", second.product_id)),
-            expected_value=ctx.money(second.price * len(targets)).times(BUNDLE_PRIOR),
+            expected_value=ctx.money((first.price + second.price) * len(targets)).times(
+                BUNDLE_PRIOR
+            ),
         )
     ]
 

@@ -98,7 +98,7 @@ def test_bundle_offer_for_the_top_pair_to_recent_buyers():
     assert [t.key for t in offer.targets] == [f"customer:b{i}" for i in range(4)]
     assert offer.targets[0].email == "b0@example.com"
     assert dict(offer.params) == {"first_id": "c", "second_id": "d"}
-    assert offer.expected_value == Money(160, "USD")  # 2 % of 4 x $20
+    assert offer.expected_value == Money(320, "USD")  # 2 % of 4 x ($20 + $20): the pair
     assert "Product D ($20.00)" in offer.content.body
     assert offer.money_touching is False
     assert_well_formed(offer)
