@@ -146,7 +146,6 @@ class _Cycle:
     ) -> None:
         self.config, self.ports, self.cycle_id, self.now = config, ports, cycle_id, now
         self.watch = Stopwatch()
-        self.choices: tuple[Candidate, ...] = ()
 
     def run(self) -> CycleReport:
         with self.watch.step("monitor"):
@@ -164,12 +163,13 @@ class _Cycle:
         with self.watch.step("generate"):
             caps, drafter = self.config.capabilities, self.ports.drafter
             generated = generate(data, caps, drafter, self.now, reach)
-            proposals, advice = self.propose(unique_candidates([*found, *generated]), learned)
+            candidates = unique_candidates([*found, *generated])
+            proposals, advice, choices = self.propose(candidates, learned)
         self.log(proposals=len(proposals), advice=len(advice))
         with self.watch.step("report"):
             report = self.report(detected, learned, proposals, advice)
         self.log(pending=report.pending_count)
-        return replace(report, choices=self.choices)
+        return replace(report, choices=choices)
 
     def monitor(self) -> KpiSnapshot:
         self.ports.source.sync(self.now)
@@ -213,7 +213,8 @@ class _Cycle:
 
     def propose(
         self, candidates: Sequence[Candidate], learned: _Learned
-    ) -> tuple[list[Action], list[Action]]:
+    ) -> tuple[list[Action], list[Action], tuple[Candidate, ...]]:
+        """Stored proposals and advice, and the runnable candidates they were chosen among."""
         currency = self.ports.source.currency
         fresh = learned.fresh(candidates)
         ranked = learn.rank(
@@ -221,13 +222,14 @@ class _Cycle:
             config=self.config.learn,
         )  # fmt: skip
         pending_keys = {action.candidate.target_key for action in learned.pending}
-        self.choices = tuple(
+        choices = tuple(
             r.candidate
             for r in ranked
             if r.candidate.runnable and r.candidate.target_key not in pending_keys
         )
         chosen = learn.select(ranked, self.config.max_proposals, pending_keys)
-        return _store_proposals(self.config, self.ports, chosen, self.cycle_id, self.now)
+        stored = _store_proposals(self.config, self.ports, chosen, self.cycle_id, self.now)
+        return (*stored, choices)
 
     def report(
         self, detected: _Detected, learned: _Learned, proposals: list[Action], advice: list[Action]

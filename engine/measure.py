@@ -99,14 +99,16 @@ def measure_due(
     with uow() as work:
         due = work.lifts.due(now, ATTRIBUTION_WINDOWS)
     measured = []
-    for action_id, kind, started_at in due:
+    for item in due:
+        kind = item.kind
         with uow() as work:
-            states = work.actions.targets(action_id)
-            action = work.actions.get(action_id)
-            products = measured_products(kind, dict(action.candidate.params)) if action else ()
-            until = started_at + ATTRIBUTION_WINDOWS[kind]
-            window = {"since": started_at, "until": until}
-            lift = measure(source, action_id, kind, states, **window, products=products)
+            states = work.actions.targets(item.action_id)
+            products = measured_products(kind, dict(item.params))
+            since = item.started_at
+            until = since + ATTRIBUTION_WINDOWS[kind]
+            lift = measure(
+                source, item.action_id, kind, states, since=since, until=until, products=products
+            )
             work.lifts.add(lift, now, currency)
             work.commit()
         measured.append(lift)

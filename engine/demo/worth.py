@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.demo import catalog
-from engine.demo.deliver import discount_pct, ladder_rate, offered_products
+from engine.demo.deliver import discount_pct, ladder_rate
 from engine.demo.preferences import Preferences
 from engine.demo.truth import Truth
+from engine.measure import offered_products
 from engine.model import ActionKind, Target
 
 Proposal = tuple[ActionKind, str, Mapping[str, str], Sequence[Target]]  # kind, variant, ...
@@ -88,7 +89,7 @@ def _prices(currency: str) -> np.ndarray:
 def _offered(params: Mapping[str, str], currency: str) -> float:
     """The offered products, one each; a random popular product when none is named."""
     prices = _prices(currency)
-    ids = [int(p) for p in offered_products(params).split(",") if p]
+    ids = [int(p) for p in offered_products(params)]
     known = [i for i in ids if 1 <= i <= len(prices)]
     if not known:
         return float(prices @ catalog.popularity())

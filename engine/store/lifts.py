@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -22,21 +23,29 @@ def _group(raw: object) -> Group:
     return Group(int(values[0]), int(values[1]), int(values[2]), float(values[3]))
 
 
+@dataclass(frozen=True, slots=True)
+class DueLift:
+    """An executed action whose attribution window has closed: what measuring it needs."""
+
+    action_id: str
+    kind: ActionKind
+    started_at: datetime
+    params: tuple[tuple[str, str], ...]  # the action's, e.g. the offered products
+
+
 class SqlLiftRepository:
     """Lift measurements stored as `outcomes` rows of kind 'lift'."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def due(
-        self, now: datetime, windows: Mapping[ActionKind, timedelta]
-    ) -> list[tuple[str, ActionKind, datetime]]:
+    def due(self, now: datetime, windows: Mapping[ActionKind, timedelta]) -> list[DueLift]:
         """Executed actions whose attribution window has closed and that are not measured."""
         measured = select(OutcomeRow.action_id).where(OutcomeRow.kind == LIFT)
-        found: list[tuple[str, ActionKind, datetime]] = []
+        found: list[DueLift] = []
         for kind, window in windows.items():
             query = (
-                select(ExecutionRow.action_id, ExecutionRow.started_at)
+                select(ExecutionRow.action_id, ExecutionRow.started_at, ActionRow.params)
                 .join(ActionRow, ActionRow.id == ExecutionRow.action_id)
                 .where(
                     ActionRow.kind == kind.value,
@@ -47,8 +56,10 @@ class SqlLiftRepository:
                 .order_by(ExecutionRow.id)
             )
             found.extend(
-                (str(action_id), kind, started_at)
-                for action_id, started_at in self._session.execute(query)
+                DueLift(
+                    str(action_id), kind, started_at, tuple((str(k), str(v)) for k, v in params)
+                )
+                for action_id, started_at, params in self._session.execute(query)
                 if started_at is not None
             )
         return found
