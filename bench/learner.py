@@ -130,21 +130,38 @@ def chart(figures: dict[str, dict[str, list[tuple[np.ndarray, float]]]], path: P
     plt.close(fig)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Parse arguments, run every learner on every scenario, print the figures."""
-    parser = argparse.ArgumentParser(prog="python -m bench.learner", description=__doc__)
-    parser.add_argument("--seeds", type=int, default=50)
+def add_run_options(parser: argparse.ArgumentParser, *, seeds: int, first_seed: int) -> None:
+    """The options every learner benchmark takes: which seeds, how long, which scenarios."""
+    parser.add_argument("--seeds", type=int, default=seeds)
     parser.add_argument(
-        "--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1"
+        "--first-seed",
+        type=int,
+        default=first_seed,
+        help="seeds first-seed .. first-seed + seeds - 1",
     )
     parser.add_argument("--cycles", type=int, default=1000)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--workers", type=int, default=2)
+
+
+def scenario_names(parser: argparse.ArgumentParser, text: str) -> list[str]:
+    """The comma-separated scenarios, or an argument error naming the unknown ones."""
+    names = text.split(",")
+    unknown = [name for name in names if name not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenario {', '.join(unknown)}; known: {', '.join(SCENARIOS)}")
+    return names
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse arguments, run every learner on every scenario, print the figures."""
+    parser = argparse.ArgumentParser(prog="python -m bench.learner", description=__doc__)
+    add_run_options(parser, seeds=50, first_seed=0)
     parser.add_argument("--json", action="store_true", help="print JSON figures only")
     parser.add_argument("--chart", type=Path, help="write the regret-over-time PNG here")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    scenarios = args.scenarios.split(",")
+    scenarios = scenario_names(parser, args.scenarios)
     figures = run(args.seeds, args.cycles, scenarios, args.workers, args.first_seed)
     if args.chart:
         chart(figures, args.chart)

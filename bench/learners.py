@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from engine.learn import Policy
+from engine.learn import DEFAULT_CONFIG, LearnConfig, Policy
 from engine.model import LearnEvent, LearnEventKind
 
 UNIT = 100  # minor units of value 1.0
@@ -35,8 +35,10 @@ class Learner(Protocol):
 class Ours:
     """Two-stage Thompson sampling (`engine.learn.Policy`), every arm valued 1.00 a priori."""
 
-    def __init__(self, arms: Sequence[str], rng: random.Random) -> None:
-        self.policy = Policy(arms, values=dict.fromkeys(arms, UNIT))
+    def __init__(
+        self, arms: Sequence[str], rng: random.Random, config: LearnConfig = DEFAULT_CONFIG
+    ) -> None:
+        self.policy = Policy(arms, values=dict.fromkeys(arms, UNIT), config=config)
         self.rng = rng
 
     def choose(self, at: datetime) -> str:

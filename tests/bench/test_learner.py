@@ -58,3 +58,9 @@ def test_delay_sees_the_approvals_and_successes_of_easy() -> None:
     assert np.array_equal(easy.value, delay.value)
     assert delay.delay.mean() > 10  # mean 24 cycles
     assert not easy.delay.any()
+
+
+def test_an_unknown_scenario_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--scenarios", "easy,windy"])
+    assert "unknown scenario windy; known: easy, low" in capsys.readouterr().err
