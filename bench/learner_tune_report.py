@@ -13,6 +13,11 @@ TARGET = 0.8  # the issue's target: mean regret at least 20 % below the best bas
 OURS = "default"
 
 
+def mean(rows: list[Totals], label: str) -> float:
+    """Mean total regret of the defaults, a variant or a baseline."""
+    return float(np.mean([row[label] for row in rows]))
+
+
 def paired(rows: list[Totals], label: str) -> tuple[float, float, float]:
     """The variant's mean, its paired difference from the defaults, two standard errors."""
     variant = np.array([row[label] for row in rows])
@@ -26,7 +31,7 @@ def best_baseline(rows: list[Totals], labels: list[str]) -> tuple[str, float] | 
     others = [name for name in rows[0] if name != OURS and name not in labels]
     if not others:
         return None
-    means = {name: float(np.mean([row[name] for row in rows])) for name in others}
+    means = {name: mean(rows, name) for name in others}
     best = min(means, key=means.__getitem__)
     return best, means[best]
 
@@ -35,10 +40,9 @@ def lines(results: dict[str, list[Totals]], label: str) -> str:
     """One line per scenario: defaults, variant, paired difference, best baseline, target."""
     out = []
     for scenario, rows in results.items():
-        default, _, _ = paired(rows, OURS)
-        mean, diff, error = paired(rows, label)
+        variant, diff, error = paired(rows, label)
         text = (
-            f"{scenario:15s} default {default:6.1f}  variant {mean:6.1f}"
+            f"{scenario:15s} default {mean(rows, OURS):6.1f}  variant {variant:6.1f}"
             f"  diff {diff:+5.1f} ± {error:.1f}"
         )
         best = best_baseline(rows, [label])
@@ -52,13 +56,13 @@ def table(results: dict[str, list[Totals]], labels: list[str]) -> str:
     """Markdown: mean regret (difference from the defaults ± 2 SE) per variant and scenario."""
     scenarios = list(results)
     out = ["| variant | " + " | ".join(scenarios) + " |", "|---" * (len(scenarios) + 1) + "|"]
-    defaults = [f"{paired(results[s], OURS)[0]:.1f}" for s in scenarios]
+    defaults = [f"{mean(results[s], OURS):.1f}" for s in scenarios]
     out.append("| defaults | " + " | ".join(defaults) + " |")
     for label in labels:
         cells = []
         for scenario in scenarios:
-            mean, diff, error = paired(results[scenario], label)
-            cells.append(f"{mean:.1f} ({diff:+.1f} ± {error:.1f})")
+            variant, diff, error = paired(results[scenario], label)
+            cells.append(f"{variant:.1f} ({diff:+.1f} ± {error:.1f})")
         out.append(f"| {label} | " + " | ".join(cells) + " |")
     targets = [best_baseline(results[s], labels) for s in scenarios]
     if all(targets):
@@ -75,10 +79,10 @@ def chart(results: dict[str, list[Totals]], labels: list[str], path: Path) -> No
         1, len(results), figsize=(3.2 * len(results), 1.2 + 0.3 * len(names)), sharey=True
     )
     for ax, (scenario, rows) in zip(np.atleast_1d(axes), results.items(), strict=True):
-        means = [paired(rows, label)[0] for label in (OURS, *labels)]
+        means = [mean(rows, label) for label in (OURS, *labels)]
         best = best_baseline(rows, labels)
         target = TARGET * best[1] if best else math.inf
-        colours = ["tab:green" if mean <= target else "tab:red" for mean in means]
+        colours = ["tab:green" if value <= target else "tab:red" for value in means]
         ax.barh(range(len(names)), means, color=colours)
         if best:
             ax.axvline(target, color="black", linestyle="--", linewidth=1)
