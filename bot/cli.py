@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import commands, unsubscribe_command
+from bot import commands, mailbox_command, unsubscribe_command
 from bot.errors import CliError
 from engine.logs import KeyValueFormatter
 from engine.model import RejectReason
@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     reject.add_argument("--as", dest="actor", help="who is rejecting (default: cli:$USER)")
 
     unsubscribe_command.add_parser(sub)
+    mailbox_command.add_parser(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")

@@ -20,8 +20,10 @@ from bot.closed_loop import AUTO_DECIDE_PROPOSALS
 from bot.demo_runner import run_demo, seed_demo
 from bot.errors import CliError
 from bot.execution_terminal import TerminalNotifier, executions_section, worker_for
+from bot.mailbox_command import mailbox_job
+from bot.mailbox_command import run as _mailbox
 from bot.send_test import SendTestError, send_test_email
-from bot.serve import Service
+from bot.serve import Extras, Service
 from bot.slack_process import SlackProcess
 from bot.unsubscribe_command import run as _unsubscribe
 from engine import kpis
@@ -61,6 +63,7 @@ def _run(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
         "send-test": _send_test,
         "check": _check,
         "unsubscribe": _unsubscribe,
+        "mailbox": _mailbox,
     }
     return handlers[args.command](args, runtime, console)
 
@@ -113,10 +116,10 @@ def _serve(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
 
     slack = SlackProcess(runtime) if slack_configured(runtime.settings) else None
     if slack is None:
-        service = Service(runtime, notify)
+        service = Service(runtime, notify, extras=_with_mailbox(Extras(), runtime))
         worker = worker_for(runtime, TerminalNotifier(console, zone))
     else:
-        service = Service(runtime, slack.notify, extras=slack.extras())
+        service = Service(runtime, slack.notify, extras=_with_mailbox(slack.extras(), runtime))
         worker = worker_for(runtime, slack.notifier)
         slack.start_socket_mode()
     stop = threading.Event()
@@ -130,6 +133,8 @@ def _serve(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
         f"Serving on port {service.http.port}: {routes}; a cycle every "
         f"{runtime.settings.interval_seconds} s (Ctrl-C stops)."
     )
+    if runtime.settings.imap_url:
+        console.print("The sender's mailbox (INCOME_IMAP_URL) is read every cycle.")
     stop.wait()
     console.print("Stopping: waiting for a running cycle and execution to finish.")
     worker.stop()
@@ -137,6 +142,12 @@ def _serve(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
     if slack is not None:
         slack.stop()
     return 0
+
+
+def _with_mailbox(extras: Extras, runtime: Runtime) -> Extras:
+    """`extras` plus the job reading the sender's mailbox, when one is configured."""
+    job = mailbox_job(runtime)
+    return extras if job is None else replace(extras, jobs=(*extras.jobs, job))
 
 
 def _check(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from engine.executors.imap import ImapMailbox
 from engine.money import exponent
 from engine.rules import RULE_VARIABLES, Rules
 
@@ -56,6 +57,7 @@ class Settings:
     oncall: tuple[str, ...] = ()
     smtp_url: str | None = field(default=None, repr=False)
     email_from: str | None = None
+    imap_url: str | None = field(default=None, repr=False)  # the sender's mailbox, read hourly
     public_url: str | None = None  # where `income serve` is reachable, no trailing slash
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
@@ -134,6 +136,7 @@ def load_settings(
         oncall=reader.user_ids("INCOME_ONCALL"),
         smtp_url=reader.optional("SMTP_URL", prefix="smtp"),
         email_from=reader.optional("INCOME_EMAIL_FROM"),
+        imap_url=reader.imap_url("INCOME_IMAP_URL"),
         public_url=reader.base_url("INCOME_PUBLIC_URL"),
         webhook_url=reader.optional("INCOME_WEBHOOK_URL", prefix="http"),
         webhook_secret=reader.optional("INCOME_WEBHOOK_SECRET"),
@@ -203,6 +206,15 @@ class _Reader:
         if value < minimum or (maximum is not None and value > maximum):
             upper = f" and at most {maximum}" if maximum is not None else ""
             raise ConfigError(f"{name} must be at least {minimum}{upper}, got {value}")
+        return value
+
+    def imap_url(self, name: str) -> str | None:
+        value = self._raw(name)
+        if value is not None:
+            try:
+                ImapMailbox.from_url(value)
+            except ValueError as error:
+                raise ConfigError(str(error)) from None
         return value
 
     def hours(self, name: str) -> int | None:

@@ -73,7 +73,8 @@ def build_message(sender: Sender, job: ExecutionJob, target: Target, email: str)
     message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")  # type: ignore[assignment]
     message["Date"] = format_datetime(job.at)
     message["Message-ID"] = message_id(job.action_id, email, sender.domain)
-    mailto = f"mailto:{sender.address}?subject=unsubscribe%20{token(job.action_id, email)}"
+    request = f"unsubscribe%20{quote(job.action_id, safe='')}%20{token(job.action_id, email)}"
+    mailto = f"mailto:{sender.address}?subject={request}"  # read by `engine.mailbox`
     message["List-Unsubscribe"] = f"<{values['unsubscribe_link']}>, <{mailto}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message

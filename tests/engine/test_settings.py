@@ -163,3 +163,13 @@ def test_dotenv_inline_comments_are_dropped_but_a_hash_inside_a_value_is_kept(
     assert settings.proposal_ttl_hours == 12
     assert settings.smtp_url == "smtp://user:pa#ss@mail.example.com:587"
     assert settings.email_from == "Shop <shop@example.com>"
+
+
+def test_the_mailbox_url_is_checked_at_start_up_and_kept_out_of_repr() -> None:
+    url = "imaps://shop%40example.com:app-pw@imap.example.com/Returned"
+    settings = load_settings({"INCOME_IMAP_URL": url}, dotenv=None)
+    assert settings.imap_url == url
+    assert "app-pw" not in repr(settings)
+    assert load_settings({}, dotenv=None).imap_url is None
+    with pytest.raises(ConfigError, match="INCOME_IMAP_URL must look like imaps://"):
+        load_settings({"INCOME_IMAP_URL": "pop3://u:p@mail.example.com"}, dotenv=None)

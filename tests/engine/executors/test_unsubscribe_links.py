@@ -38,7 +38,7 @@ def test_links_point_at_income_serve_when_a_public_url_is_set() -> None:
     mark = token("aexample01", "ana@example.org")
     url = f"https://income.example.net/unsubscribe?a=aexample01&t={mark}"
     assert message["List-Unsubscribe"] == (
-        f"<{url}>, <mailto:shop@example.com?subject=unsubscribe%20{mark}>"
+        f"<{url}>, <mailto:shop@example.com?subject=unsubscribe%20aexample01%20{mark}>"
     )
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     body = message.get_payload(decode=True).decode()  # type: ignore[union-attr]

@@ -1,0 +1,63 @@
+"""`income mailbox`: read the sender's mailbox once; `income serve` also reads it every cycle."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from rich.console import Console
+
+from bot.bootstrap import Runtime
+from bot.errors import CliError
+from bot.serve import Job
+from engine.clock import utc_now
+from engine.executors.imap import ImapMailbox, MailboxError
+from engine.logs import event
+from engine.mailbox_sync import MailboxSummary, sync
+
+log = logging.getLogger("income.mailbox")
+NOT_SET = "INCOME_IMAP_URL is not set: give the sender's mailbox, imaps://user:password@host"
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `mailbox` to the subcommands."""
+    sub.add_parser(
+        "mailbox",
+        help="suppress what the sender's unread mail asks for (unsubscribes, bounces, complaints)",
+    )
+
+
+def read_mailbox(runtime: Runtime) -> MailboxSummary:
+    """Read INCOME_IMAP_URL's unread mail into the suppression list once."""
+    url = runtime.settings.imap_url
+    if url is None:
+        raise CliError(NOT_SET)
+    with ImapMailbox.from_url(url).open() as inbox:
+        return sync(inbox, runtime.database.uow, utc_now())
+
+
+def run(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
+    """Read the mailbox once and print what it found."""
+    del args
+    try:
+        summary = read_mailbox(runtime)
+    except MailboxError as error:
+        raise CliError(str(error)) from None
+    console.print(summary.line(), soft_wrap=True)
+    return 0
+
+
+def mailbox_job(runtime: Runtime) -> Job | None:
+    """The serve process's job reading the mailbox every cycle, when INCOME_IMAP_URL is set."""
+    if runtime.settings.imap_url is None:
+        return None
+
+    def read_and_log() -> None:
+        try:
+            summary = read_mailbox(runtime)
+        except MailboxError as error:
+            event(log, "mailbox_error", logging.WARNING, error=str(error))
+            return
+        event(log, "mailbox_read", summary=summary.line())
+
+    return Job("mailbox", read_and_log, runtime.settings.interval_seconds)
