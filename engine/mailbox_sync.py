@@ -2,7 +2,8 @@
 
 Only messages that are unsubscribe requests, bounce reports or complaints are fetched whole
 and then flagged read, each after its suppressions are committed; everything else stays
-unread for people. Reading the same message twice suppresses nothing twice.
+unread for people. The highest UID looked at is kept (`app_state`), so the next reading
+looks only at newer mail; a reading cut short looks again, which suppresses nothing twice.
 """
 
 from __future__ import annotations
@@ -21,8 +22,12 @@ from engine.unsubscribe import COMPLAINT, UNSUBSCRIBED, UnitOfWorkFactory, addre
 class Inbox(Protocol):
     """An open mailbox (`engine.executors.imap.ImapInbox`)."""
 
-    def unseen(self) -> list[str]:
-        """The UIDs of the unread messages."""
+    @property
+    def cursor_key(self) -> str:
+        """Where the highest UID looked at is kept: the account, folder and UIDVALIDITY."""
+
+    def unseen(self, after: int = 0) -> list[str]:
+        """The UIDs of the unread messages above `after`."""
 
     def headers(self, uids: Sequence[str], names: Sequence[str]) -> list[tuple[str, bytes]]:
         """(uid, those header fields) of each message, without marking it read."""
@@ -54,14 +59,16 @@ class MailboxSummary:
             )
         )
         return (
-            f"{self.unread} unread messages: {kinds}; {self.suppressed} addresses newly "
+            f"{self.unread} new unread messages: {kinds}; {self.suppressed} addresses newly "
             f"suppressed; {self.left} left unread for people"
         )
 
 
 def sync(inbox: Inbox, uow_factory: UnitOfWorkFactory, now: datetime) -> MailboxSummary:
     """Suppress what the unread requests ask for, then flag those requests read."""
-    unread = inbox.unseen()
+    with uow_factory() as uow:
+        after = int(uow.state.get(inbox.cursor_key) or 0)
+    unread = inbox.unseen(after)
     headers = inbox.headers(unread, header_names()) if unread else []
     wanted = [uid for uid, raw in headers if worth_reading(message_from_bytes(raw))]
     requests: Counter[str] = Counter()
@@ -76,6 +83,10 @@ def sync(inbox: Inbox, uow_factory: UnitOfWorkFactory, now: datetime) -> Mailbox
         handled.append(uid)
     if handled:
         inbox.mark_seen(handled)
+    if unread:
+        with uow_factory() as uow:
+            uow.state.set(inbox.cursor_key, str(max(int(uid) for uid in unread)))
+            uow.commit()
     return MailboxSummary(len(unread), dict(requests), suppressed, len(unread) - len(handled))
 
 

@@ -64,7 +64,7 @@ class ImapMailbox:
             raise MailboxError(f"cannot reach the mailbox at {where}: {error}") from None
         try:
             _login(connection, self, where)
-            yield ImapInbox(connection)
+            yield ImapInbox(connection, f"{self.user}@{where}/{self.folder}")
         finally:
             with suppress(OSError, imaplib.IMAP4.error):  # already gone: nothing to close
                 connection.logout()
@@ -91,13 +91,19 @@ def _login(connection: imaplib.IMAP4, mailbox: ImapMailbox, where: str) -> None:
 class ImapInbox:
     """One session: unread UIDs, headers and whole messages (read with PEEK), the read flag."""
 
-    def __init__(self, connection: imaplib.IMAP4) -> None:
+    def __init__(self, connection: imaplib.IMAP4, name: str) -> None:
         self._connection = connection
+        _, answer = connection.response("UIDVALIDITY")
+        validity = answer[0].decode() if answer and isinstance(answer[0], bytes) else "unknown"
+        # UIDs only ascend while UIDVALIDITY stays; a new one means the UIDs were renumbered
+        self.cursor_key = f"mailbox:{name}:{validity}"
 
-    def unseen(self) -> list[str]:
-        """The UIDs of the unread messages."""
-        data = self._command("SEARCH", "UNSEEN")
-        return [uid.decode() for line in data if isinstance(line, bytes) for uid in line.split()]
+    def unseen(self, after: int = 0) -> list[str]:
+        """The UIDs of the unread messages, only those above `after` when it is given."""
+        data = self._command("SEARCH", f"UID {after + 1}:*", "UNSEEN")
+        found = [uid for line in data if isinstance(line, bytes) for uid in line.split()]
+        # "n:*" always matches the newest message, even when its UID is below n
+        return [uid.decode() for uid in found if int(uid) > after]
 
     def headers(self, uids: Sequence[str], names: Sequence[str]) -> list[tuple[str, bytes]]:
         """(uid, those header fields) of each message; nothing is marked read."""

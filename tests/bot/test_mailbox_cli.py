@@ -39,7 +39,7 @@ def test_reading_suppresses_and_says_what_it_found(
         assert main(["db", "upgrade"]) == 0
         assert main(["mailbox"]) == 0
     out = capsys.readouterr().out
-    assert "3 unread messages: 1 unsubscribe requests, 1 bounce reports, 0 complaints" in out
+    assert "3 new unread messages: 1 unsubscribe requests, 1 bounce reports, 0 complaints" in out
     assert "2 addresses newly suppressed; 1 left unread for people" in out
     assert main(["unsubscribe", "--list"]) == 0
     listed = capsys.readouterr().out

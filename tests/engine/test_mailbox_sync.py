@@ -42,7 +42,7 @@ def test_requests_are_suppressed_and_flagged_read_and_people_mail_left_alone(
         unread=4, requests={"unsubscribed": 1, "bounced": 1, "complaint": 1}, suppressed=3, left=1
     )
     assert summary.line() == (
-        "4 unread messages: 1 unsubscribe requests, 1 bounce reports, 1 complaints; "
+        "4 new unread messages: 1 unsubscribe requests, 1 bounce reports, 1 complaints; "
         "3 addresses newly suppressed; 1 left unread for people"
     )
     with database.uow() as uow:
@@ -81,3 +81,26 @@ def test_an_empty_mailbox_fetches_nothing(database: Database) -> None:
     with imap_server(folder) as port, _mailbox(folder, port).open() as inbox:
         assert sync(inbox, database.uow, T0) == MailboxSummary(0, {}, 0, 0)
     assert not [c for c in folder.commands if c.startswith("UID FETCH")]
+
+
+def test_mail_already_looked_at_is_not_looked_at_again_until_uids_are_renumbered(
+    database: Database,
+) -> None:
+    folder = Folder()
+    folder.add(for_people())
+    folder.add(for_people("Question about shipping"))
+    with imap_server(folder) as port:
+        mailbox = _mailbox(folder, port)
+        with mailbox.open() as inbox:
+            assert sync(inbox, database.uow, T0).left == 2
+        folder.commands.clear()
+        with mailbox.open() as inbox:  # the newest is still unread: "3:*" matches it anyway
+            assert sync(inbox, database.uow, T0) == MailboxSummary(0, {}, 0, 0)
+        assert "UID SEARCH UID 3:* UNSEEN" in folder.commands
+        assert not [c for c in folder.commands if c.startswith("UID FETCH")]
+        folder.add(unsubscribe_request("bob@example.org", "unsubscribe"))
+        with mailbox.open() as inbox:
+            assert sync(inbox, database.uow, T0) == MailboxSummary(1, {"unsubscribed": 1}, 1, 0)
+        folder.validity = 2  # the server renumbered its UIDs: everything unread is new again
+        with mailbox.open() as inbox:
+            assert sync(inbox, database.uow, T0) == MailboxSummary(2, {}, 0, 2)

@@ -36,6 +36,7 @@ class Folder:
     user: str = "shop@example.com"
     password: str = "s3cret pass"
     name: str = "INBOX"
+    validity: int = 1
     messages: list[Stored] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -94,6 +95,7 @@ class _Handler(socketserver.StreamRequestHandler):
             if _unquote(args) != self.folder.name:
                 return self._done(tag, "NO no such folder")
             self._send(f"* {len(self.folder.messages)} EXISTS".encode())
+            self._send(f"* OK [UIDVALIDITY {self.folder.validity}] UIDs valid".encode())
             return self._done(tag, "OK [READ-WRITE] SELECT completed")
         elif command == "UID":
             self._uid(args)
@@ -109,8 +111,7 @@ class _Handler(socketserver.StreamRequestHandler):
         name, _, rest = args.partition(" ")
         with self.folder.lock:
             if name.upper() == "SEARCH":
-                unseen = [str(m.uid) for m in self.folder.messages if "\\Seen" not in m.flags]
-                self._send(" ".join(["* SEARCH", *unseen]).encode())
+                self._search(rest.split())
                 return
             wanted, _, what = rest.partition(" ")
             for seq, message in enumerate(self.folder.messages, 1):
@@ -121,6 +122,20 @@ class _Handler(socketserver.StreamRequestHandler):
                     self._send(f"* {seq} FETCH (UID {message.uid} FLAGS (\\Seen))".encode())
                 else:
                     self._fetch(seq, message, what)
+
+    def _search(self, criteria: list[str]) -> None:
+        """UNSEEN, optionally with `UID n:*` (which, as in RFC 3501, always holds the newest)."""
+        lowest = 1
+        if criteria[:1] == ["UID"]:
+            lowest = int(criteria[1].split(":")[0])
+        messages = self.folder.messages
+        newest = max((m.uid for m in messages), default=0)
+        found = [
+            str(m.uid)
+            for m in messages
+            if "\\Seen" not in m.flags and (m.uid >= lowest or m.uid == newest)
+        ]
+        self._send(" ".join(["* SEARCH", *found]).encode())
 
     def _fetch(self, seq: int, message: Stored, what: str) -> None:
         fields = _FIELDS.search(what)
