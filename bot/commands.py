@@ -7,6 +7,7 @@ import getpass
 import json
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -116,10 +117,13 @@ def _serve(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
 
     slack = SlackProcess(runtime) if slack_configured(runtime.settings) else None
     if slack is None:
-        service = Service(runtime, notify, extras=_with_mailbox(Extras(), runtime))
+        service = Service(
+            runtime, notify, extras=_with_mailbox(Extras(), runtime, _printer(console))
+        )
         worker = worker_for(runtime, TerminalNotifier(console, zone))
     else:
-        service = Service(runtime, slack.notify, extras=_with_mailbox(slack.extras(), runtime))
+        extras = _with_mailbox(slack.extras(), runtime, slack.tell_channel)
+        service = Service(runtime, slack.notify, extras=extras)
         worker = worker_for(runtime, slack.notifier)
         slack.start_socket_mode()
     stop = threading.Event()
@@ -144,9 +148,14 @@ def _serve(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
     return 0
 
 
-def _with_mailbox(extras: Extras, runtime: Runtime) -> Extras:
-    """`extras` plus the job reading the sender's mailbox, when one is configured."""
-    job = mailbox_job(runtime)
+def _printer(console: Console) -> Callable[[str], None]:
+    """Print a notice as it is (an error may hold brackets, which are not markup)."""
+    return lambda text: console.print(text, markup=False, highlight=False)
+
+
+def _with_mailbox(extras: Extras, runtime: Runtime, tell: Callable[[str], None]) -> Extras:
+    """`extras` plus the job reading the sender's mailbox (when one is configured)."""
+    job = mailbox_job(runtime, tell)
     return extras if job is None else replace(extras, jobs=(*extras.jobs, job))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Callable
 
 from rich.console import Console
 
@@ -47,17 +48,32 @@ def run(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
     return 0
 
 
-def mailbox_job(runtime: Runtime) -> Job | None:
-    """The serve process's job reading the mailbox every cycle, when INCOME_IMAP_URL is set."""
+def mailbox_job(runtime: Runtime, tell: Callable[[str], None] | None = None) -> Job | None:
+    """The serve process's job reading the mailbox every cycle, when INCOME_IMAP_URL is set.
+
+    `tell` hears once when readings start failing and once when they work again; every
+    failure is logged.
+    """
     if runtime.settings.imap_url is None:
         return None
+    failing: list[str] = []  # the error of the current streak of failures, if any
 
     def read_and_log() -> None:
         try:
             summary = read_mailbox(runtime)
         except MailboxError as error:
             event(log, "mailbox_error", logging.WARNING, error=str(error))
+            if not failing and tell is not None:
+                tell(f"{FAILING}: {error}. {WAITING}")
+            failing[:] = [str(error)]
             return
         event(log, "mailbox_read", summary=summary.line())
+        if failing and tell is not None:
+            tell(f"The sender's mailbox is read again: {summary.line()}.")
+        failing.clear()
 
     return Job("mailbox", read_and_log, runtime.settings.interval_seconds)
+
+
+FAILING = "The sender's mailbox could not be read"
+WAITING = "Unsubscribe requests and bounce reports sent to it wait until it can be read."

@@ -101,6 +101,11 @@ class SlackProcess:
 
         self._guard("cycle_failed", tell)
 
+    def tell_channel(self, text: str) -> None:
+        """A notice for the channel alone (e.g. the mailbox could not be read)."""
+        message = text_message(escape(text))
+        self._guard("notice", lambda: self.service.post(self.service.channel(), message))
+
     def _guard(self, step: str, run: Any) -> None:
         try:
             run()

@@ -51,17 +51,23 @@ class MailboxSummary:
     def line(self) -> str:
         """One line for the terminal and the log."""
         kinds = ", ".join(
-            f"{self.requests.get(reason, 0)} {label}"
+            _count(self.requests.get(reason, 0), label)
             for reason, label in (
-                (UNSUBSCRIBED, "unsubscribe requests"),
-                (BOUNCED, "bounce reports"),
-                (COMPLAINT, "complaints"),
+                (UNSUBSCRIBED, "unsubscribe request"),
+                (BOUNCED, "bounce report"),
+                (COMPLAINT, "complaint"),
             )
         )
         return (
-            f"{self.unread} new unread messages: {kinds}; {self.suppressed} addresses newly "
-            f"suppressed; {self.left} left unread for people"
+            f"{_count(self.unread, 'new unread message')}: {kinds}; "
+            f"{_count(self.suppressed, 'address')} newly suppressed; "
+            f"{self.left} left unread for people"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    plural = noun + ("es" if noun.endswith("ss") else "s")
+    return f"{n} {noun if n == 1 else plural}"
 
 
 def sync(inbox: Inbox, uow_factory: UnitOfWorkFactory, now: datetime) -> MailboxSummary:

@@ -39,7 +39,7 @@ def test_reading_suppresses_and_says_what_it_found(
         assert main(["db", "upgrade"]) == 0
         assert main(["mailbox"]) == 0
     out = capsys.readouterr().out
-    assert "3 new unread messages: 1 unsubscribe requests, 1 bounce reports, 0 complaints" in out
+    assert "3 new unread messages: 1 unsubscribe request, 1 bounce report, 0 complaints" in out
     assert "2 addresses newly suppressed; 1 left unread for people" in out
     assert main(["unsubscribe", "--list"]) == 0
     listed = capsys.readouterr().out
@@ -104,3 +104,33 @@ def test_the_serve_job_reads_every_cycle_and_logs_a_refusal_without_the_password
     [record] = [r for r in caplog.records if r.getMessage() == "mailbox_error"]
     error = record.fields["error"]  # type: ignore[attr-defined]
     assert error == f"the mailbox at 127.0.0.1:{port} refused the user 'shop@example.com'"
+
+
+def test_the_serve_job_tells_once_when_readings_fail_and_once_when_they_work_again(
+    shop: Path,
+) -> None:
+    folder = Folder(password="rotated")  # the mailbox's password changed under us
+    told: list[str] = []
+    with imap_server(folder) as port:
+        url = f"imap://{ACCOUNT}@127.0.0.1:{port}"
+        settings = load_settings({"DATABASE_URL": f"sqlite:///{shop / 'db'}"}, dotenv=None)
+        runtime = build_runtime(settings.with_overrides(imap_url=url))
+        job = mailbox_job(runtime, told.append)
+        assert job is not None
+        job.run()
+        job.run()
+        failing = (
+            f"The sender's mailbox could not be read: the mailbox at 127.0.0.1:{port} refused "
+            "the user 'shop@example.com'. Unsubscribe requests and bounce reports sent to it "
+            "wait until it can be read."
+        )
+        assert told == [failing]
+        folder.password = "s3cret pass"  # set right again
+        folder.add(unsubscribe_request("bo@example.org", "unsubscribe"))
+        job.run()
+        job.run()
+    again = (
+        "The sender's mailbox is read again: 1 new unread message: 1 unsubscribe request, "
+        "0 bounce reports, 0 complaints; 1 address newly suppressed; 0 left unread for people."
+    )
+    assert told[1:] == [again]

@@ -42,7 +42,7 @@ def test_requests_are_suppressed_and_flagged_read_and_people_mail_left_alone(
         unread=4, requests={"unsubscribed": 1, "bounced": 1, "complaint": 1}, suppressed=3, left=1
     )
     assert summary.line() == (
-        "4 new unread messages: 1 unsubscribe requests, 1 bounce reports, 1 complaints; "
+        "4 new unread messages: 1 unsubscribe request, 1 bounce report, 1 complaint; "
         "3 addresses newly suppressed; 1 left unread for people"
     )
     with database.uow() as uow:

@@ -178,6 +178,14 @@ def test_a_failed_cycle_reaches_the_channel_and_on_call(harness: Harness) -> Non
     assert texts == {CHANNEL: expected, "D" + ONCALL[0]: expected}
 
 
+def test_a_notice_reaches_the_channel_alone_escaped(harness: Harness) -> None:
+    harness.slack.reset()
+    harness.process.tell_channel("The sender's mailbox could not be read: <!here> refused")
+    [posted] = harness.slack.of("chat.postMessage")
+    expected = "The sender's mailbox could not be read: &lt;!here&gt; refused"
+    assert (posted["channel"], posted["text"]) == (CHANNEL, expected)
+
+
 def test_the_daily_digest_uploads_a_png_chart_once_a_day(harness: Harness) -> None:
     service = harness.process.service
     harness.slack.reset()
