@@ -7,7 +7,6 @@ import getpass
 import json
 import signal
 import threading
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -21,7 +20,7 @@ from bot.closed_loop import AUTO_DECIDE_PROPOSALS
 from bot.demo_runner import run_demo, seed_demo
 from bot.errors import CliError
 from bot.execution_terminal import TerminalNotifier, executions_section, worker_for
-from bot.mailbox_command import mailbox_job
+from bot.mailbox_command import printer, with_mailbox
 from bot.mailbox_command import run as _mailbox
 from bot.send_test import SendTestError, send_test_email
 from bot.serve import Extras, Service
@@ -117,12 +116,10 @@ def _serve(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
 
     slack = SlackProcess(runtime) if slack_configured(runtime.settings) else None
     if slack is None:
-        service = Service(
-            runtime, notify, extras=_with_mailbox(Extras(), runtime, _printer(console))
-        )
+        service = Service(runtime, notify, extras=with_mailbox(Extras(), runtime, printer(console)))
         worker = worker_for(runtime, TerminalNotifier(console, zone))
     else:
-        extras = _with_mailbox(slack.extras(), runtime, slack.tell_channel)
+        extras = with_mailbox(slack.extras(), runtime, slack.tell_channel)
         service = Service(runtime, slack.notify, extras=extras)
         worker = worker_for(runtime, slack.notifier)
         slack.start_socket_mode()
@@ -146,17 +143,6 @@ def _serve(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:
     if slack is not None:
         slack.stop()
     return 0
-
-
-def _printer(console: Console) -> Callable[[str], None]:
-    """Print a notice as it is (an error may hold brackets, which are not markup)."""
-    return lambda text: console.print(text, markup=False, highlight=False)
-
-
-def _with_mailbox(extras: Extras, runtime: Runtime, tell: Callable[[str], None]) -> Extras:
-    """`extras` plus the job reading the sender's mailbox (when one is configured)."""
-    job = mailbox_job(runtime, tell)
-    return extras if job is None else replace(extras, jobs=(*extras.jobs, job))
 
 
 def _check(args: argparse.Namespace, runtime: Runtime, console: Console) -> int:

@@ -21,11 +21,10 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr
 
-from engine.unsubscribe import COMPLAINT, UNSUBSCRIBED, normalise_address, well_formed
+from engine.unsubscribe import BOUNCED, COMPLAINT, UNSUBSCRIBED, normalise_address, well_formed
 
-BOUNCED = "bounced"
 _UNSUBSCRIBE = re.compile(r"\s*unsubscribe\b(?P<rest>.*)", re.IGNORECASE | re.DOTALL)
-_HEADER_NAMES = ("Subject", "Content-Type")
+HEADER_NAMES = ("Subject", "Content-Type")  # all `worth_reading` looks at
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +42,6 @@ def worth_reading(headers: Message) -> bool:
     if _UNSUBSCRIBE.match(subject(headers)):
         return True
     return headers.get_content_type() == "multipart/report"
-
-
-def header_names() -> tuple[str, ...]:
-    """The header fields `worth_reading` looks at, for fetching them alone."""
-    return _HEADER_NAMES
 
 
 def read(message: Message) -> Request | None:

@@ -15,8 +15,14 @@ from datetime import datetime
 from email import message_from_bytes
 from typing import Protocol
 
-from engine.mailbox import BOUNCED, Request, header_names, read, worth_reading
-from engine.unsubscribe import COMPLAINT, UNSUBSCRIBED, UnitOfWorkFactory, address_of
+from engine.mailbox import HEADER_NAMES, Request, read, worth_reading
+from engine.unsubscribe import (
+    BOUNCED,
+    COMPLAINT,
+    UNSUBSCRIBED,
+    UnitOfWorkFactory,
+    address_of,
+)
 
 
 class Inbox(Protocol):
@@ -75,7 +81,7 @@ def sync(inbox: Inbox, uow_factory: UnitOfWorkFactory, now: datetime) -> Mailbox
     with uow_factory() as uow:
         after = int(uow.state.get(inbox.cursor_key) or 0)
     unread = inbox.unseen(after)
-    headers = inbox.headers(unread, header_names()) if unread else []
+    headers = inbox.headers(unread, HEADER_NAMES) if unread else []
     wanted = [uid for uid, raw in headers if worth_reading(message_from_bytes(raw))]
     requests: Counter[str] = Counter()
     suppressed = 0

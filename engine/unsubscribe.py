@@ -19,7 +19,8 @@ from engine.store.uow import SqlUnitOfWork
 
 UNSUBSCRIBED = "unsubscribed"
 COMPLAINT = "complaint"  # marked as spam: taking it off the list needs --force
-REASONS = (UNSUBSCRIBED, "bounced", COMPLAINT)
+BOUNCED = "bounced"  # refused for good by the recipient's server
+REASONS = (UNSUBSCRIBED, BOUNCED, COMPLAINT)
 _ACTION_ID = re.compile(r"[a-z0-9]{1,16}")
 _TOKEN = re.compile(r"[0-9a-f]{24}")
 _LOCAL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+")

@@ -34,6 +34,7 @@ from engine.model import ActionKind, TargetState
 from engine.settings import Settings
 from engine.store import Database, SqlUnitOfWork
 from engine.store.executions import Claim, TargetRecord
+from engine.unsubscribe import BOUNCED
 
 log = logging.getLogger("income.worker")
 
@@ -204,7 +205,7 @@ class Worker:
             uow.executions.set_states(claim.action_id, results, now)
             for result, target in zip(results, targets, strict=True):
                 if result.bounced and target.email:
-                    uow.suppressions.add(target.email, "bounced", now)
+                    uow.suppressions.add(target.email, BOUNCED, now)
             uow.commit()
         self._crash("mid_batch")
         return True

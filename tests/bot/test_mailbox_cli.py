@@ -17,19 +17,10 @@ from tests.engine.mail_samples import bounce_report, for_people, unsubscribe_req
 ACCOUNT = "shop%40example.com:s3cret%20pass"
 
 
-@pytest.fixture
-def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty database in tmp_path as DATABASE_URL (and no .env of the checkout)."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'income.db'}")
-    monkeypatch.delenv("INCOME_IMAP_URL", raising=False)
-    return tmp_path
-
-
 def test_reading_suppresses_and_says_what_it_found(
-    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    del shop
+    del cli_shop
     folder = Folder()
     folder.add(unsubscribe_request("Bo <bo@example.org>", "unsubscribe"))
     folder.add(bounce_report(("gone@example.org", "failed", "5.1.1")))
@@ -48,17 +39,17 @@ def test_reading_suppresses_and_says_what_it_found(
 
 
 def test_without_a_mailbox_it_says_which_setting_to_give(
-    shop: Path, capsys: pytest.CaptureFixture[str]
+    cli_shop: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    del shop
+    del cli_shop
     assert main(["mailbox"]) == 1
     assert "income: INCOME_IMAP_URL is not set" in capsys.readouterr().err
 
 
 def test_a_bad_url_stops_start_up_without_echoing_it(
-    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    del shop
+    del cli_shop
     monkeypatch.setenv("INCOME_IMAP_URL", "imaps://shop@imap.example.com")
     assert main(["status"]) == 2  # read once at start-up, whatever the command
     err = capsys.readouterr().err
@@ -67,9 +58,9 @@ def test_a_bad_url_stops_start_up_without_echoing_it(
 
 
 def test_a_refused_login_is_one_line_without_the_password(
-    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    del shop
+    del cli_shop
     with imap_server(Folder()) as port:
         monkeypatch.setenv("INCOME_IMAP_URL", f"imap://shop%40example.com:hunter2@127.0.0.1:{port}")
         assert main(["mailbox"]) == 1
@@ -80,14 +71,14 @@ def test_a_refused_login_is_one_line_without_the_password(
 
 
 def test_the_serve_job_reads_every_cycle_and_logs_a_refusal_without_the_password(
-    shop: Path, caplog: pytest.LogCaptureFixture
+    cli_shop: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     folder = Folder()
     folder.add(unsubscribe_request("bo@example.org", "unsubscribe"))
     with imap_server(folder) as port:
         good = f"imap://{ACCOUNT}@127.0.0.1:{port}"
         bad = f"imap://shop%40example.com:hunter2@127.0.0.1:{port}"
-        settings = load_settings({"DATABASE_URL": f"sqlite:///{shop / 'db'}"}, dotenv=None)
+        settings = load_settings({"DATABASE_URL": f"sqlite:///{cli_shop / 'db'}"}, dotenv=None)
         assert mailbox_job(build_runtime(settings)) is None  # no mailbox, no job
         runtime = build_runtime(settings.with_overrides(imap_url=good))
         runtime.database.upgrade()
@@ -107,13 +98,13 @@ def test_the_serve_job_reads_every_cycle_and_logs_a_refusal_without_the_password
 
 
 def test_the_serve_job_tells_once_when_readings_fail_and_once_when_they_work_again(
-    shop: Path,
+    cli_shop: Path,
 ) -> None:
     folder = Folder(password="rotated")  # the mailbox's password changed under us
     told: list[str] = []
     with imap_server(folder) as port:
         url = f"imap://{ACCOUNT}@127.0.0.1:{port}"
-        settings = load_settings({"DATABASE_URL": f"sqlite:///{shop / 'db'}"}, dotenv=None)
+        settings = load_settings({"DATABASE_URL": f"sqlite:///{cli_shop / 'db'}"}, dotenv=None)
         runtime = build_runtime(settings.with_overrides(imap_url=url))
         job = mailbox_job(runtime, told.append)
         assert job is not None

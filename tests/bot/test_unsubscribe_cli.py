@@ -9,18 +9,10 @@ import pytest
 from bot.cli import main
 
 
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty database in tmp_path as DATABASE_URL (and no .env of the checkout)."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'income.db'}")
-    return tmp_path
-
-
 def test_an_address_is_suppressed_once_and_listed(
-    folder: Path, capsys: pytest.CaptureFixture[str]
+    cli_shop: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    del folder
+    del cli_shop
     assert main(["unsubscribe", "--list"]) == 0
     assert "The suppression list is empty." in capsys.readouterr().out
     assert main(["unsubscribe", " Ana@Example.com "]) == 0
@@ -41,9 +33,9 @@ def test_an_address_is_suppressed_once_and_listed(
 
 
 def test_remove_puts_an_address_back_and_a_complaint_needs_force(
-    folder: Path, capsys: pytest.CaptureFixture[str]
+    cli_shop: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    del folder
+    del cli_shop
     assert main(["unsubscribe", "ana@example.com", "--reason", "bounced"]) == 0
     assert main(["unsubscribe", "bo@example.com", "--reason", "complaint"]) == 0
     capsys.readouterr()
@@ -81,9 +73,9 @@ def test_remove_puts_an_address_back_and_a_complaint_needs_force(
     ],
 )
 def test_bad_input_gets_one_clear_line_and_exit_1(
-    folder: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+    cli_shop: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    del folder
+    del cli_shop
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert err.startswith("income: ")
@@ -93,9 +85,9 @@ def test_bad_input_gets_one_clear_line_and_exit_1(
 
 
 def test_an_unknown_reason_is_a_usage_error(
-    folder: Path, capsys: pytest.CaptureFixture[str]
+    cli_shop: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    del folder
+    del cli_shop
     with pytest.raises(SystemExit) as exited:
         main(["unsubscribe", "a@example.com", "--reason", "annoyed"])
     assert exited.value.code == 2

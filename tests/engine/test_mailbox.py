@@ -6,8 +6,8 @@ from email import message_from_bytes
 
 import pytest
 
-from engine.mailbox import BOUNCED, Request, read, worth_reading
-from engine.unsubscribe import COMPLAINT, UNSUBSCRIBED
+from engine.mailbox import Request, read, worth_reading
+from engine.unsubscribe import BOUNCED, COMPLAINT, UNSUBSCRIBED
 from tests.engine.mail_samples import (
     bounce_report,
     complaint_report,
